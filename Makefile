@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make site` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Debian/Ubuntu packages: WeasyPrint's Pango, fonts with Vietnamese coverage, and
+# for the tests Chromium (browser tests) and poppler-utils (pdftoppm).
+SITE_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := chromium poppler-utils
+
+.PHONY: site html test system-deps system-deps-test bench clean lint
+
+site: $(VENV)/.installed ## Build output/ (HTML site and PDF briefs)
+	$(BIN)/proceedings build
+
+html: $(VENV)/.installed ## Build output/ without PDFs (fast)
+	$(BIN)/proceedings build --no-pdf
+
+test: system-deps-test $(VENV)/.test-installed ## Install what the tests need, then run them all
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.test-installed ## Run the benchmarks in bench/
+	$(BIN)/python bench/run.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# Installs missing Debian packages with apt-get (as root, or through sudo).
+system-deps:
+	@bash scripts/system-deps.sh $(SITE_PACKAGES)
+
+system-deps-test:
+	@bash scripts/system-deps.sh $(SITE_PACKAGES) $(TEST_PACKAGES)
+
+clean:
+	rm -rf output .proceedings-cache .preview test-artifacts

@@ -1,0 +1,188 @@
+"""The `proceedings` command: parse arguments, call one function, print problems.
+
+Exit codes: 0 success; 1 content errors (each printed as path:line:col); 2 usage
+errors (bad options, no project, output locked); 70 an internal error (a bug: run
+again with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+import click
+
+from generator import __version__
+from generator.errors import BuildFailed, Problem, UsageError
+
+T = TypeVar("T")
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Options shared by every command."""
+
+    root: Path
+    verbosity: int  # 0 quiet, 1 normal, 2 verbose
+    debug: bool
+
+
+class ConsoleReporter:
+    """Prints build progress to stderr: a counter on a terminal, stage names with -v."""
+
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+        self.tty = sys.stderr.isatty()
+        self.total = 0
+        self.done = 0
+        self.name = ""
+
+    def stage(self, name: str, total: int = 0) -> None:
+        """Announce a stage."""
+        self._end_line()
+        self.name, self.total, self.done = name, total, 0
+        if self.verbosity >= 2:
+            click.echo(f"  {name}" + (f" ({total})" if total else ""), err=True)
+
+    def step(self, label: str) -> None:
+        """Count one step; redraw the counter on a terminal."""
+        self.done += 1
+        if self.verbosity >= 2:
+            click.echo(f"    {label}", err=True)
+        elif self.verbosity == 1 and self.tty and self.total > 1:
+            click.echo(f"\r  {self.name} {self.done}/{self.total}", err=True, nl=False)
+
+    def problem(self, problem: Problem) -> None:
+        """Print a warning."""
+        self._end_line()
+        if self.verbosity >= 1:
+            click.echo(str(problem), err=True)
+
+    def _end_line(self) -> None:
+        if self.verbosity == 1 and self.tty and self.total > 1 and self.done:
+            click.echo("\r\033[K", err=True, nl=False)
+            self.done = 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="proceedings")
+@click.option(
+    "--root",
+    "-C",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder (the one holding site.yaml, data/ and content/).",
+)
+@click.option("--verbose", "-v", "verbosity", flag_value=2, help="Print each stage and step.")
+@click.option("--quiet", "-q", "verbosity", flag_value=0, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, verbosity: int | None, debug: bool) -> None:
+    """Build conference proceedings: an HTML site and PDF briefs from data and Markdown.
+
+    Run the commands in a project folder, or name one with --root. Exit codes: 0 ok,
+    1 content errors, 2 usage errors, 70 internal error.
+    """
+    ctx.obj = Context(root, 1 if verbosity is None else verbosity, debug)
+
+
+@cli.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site.  [default: ROOT/output]",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--no-pdf", is_flag=True, help="Skip PDF briefs (fast HTML-only build).")
+@click.option("--drafts", is_flag=True, help="Include narratives marked draft: true.")
+@click.pass_obj
+def build(obj: Context, output: Path | None, strict: bool, no_pdf: bool, drafts: bool) -> None:
+    """Build the HTML site (and PDF briefs) into output/.
+
+    The new site is written beside output/ and swapped in at the end: a build that
+    fails or is interrupted leaves the previous output/ as it was.
+    """
+    from generator.build import BuildOptions, build_site  # lazy: keeps --help fast
+
+    options = BuildOptions(
+        output=output or obj.root / "output", strict=strict, pdf=not no_pdf, drafts=drafts
+    )
+    summary = _run(obj, lambda: build_site(obj.root, options, ConsoleReporter(obj.verbosity)))
+    if obj.verbosity >= 1:
+        click.echo(str(summary))
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_obj
+def check(obj: Context, strict: bool) -> None:
+    """Check site.yaml, data/ and content/ without writing anything."""
+    from generator.build import check_site
+
+    warnings = _run(obj, lambda: check_site(obj.root, strict=strict))
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if obj.verbosity >= 1:
+        click.echo(f"No errors{f', {len(warnings)} warnings' if warnings else ''}.")
+
+
+@cli.command()
+@click.pass_obj
+def clean(obj: Context) -> None:
+    """Remove output/ and the build cache."""
+    removed = []
+    for name in ("output", ".proceedings-cache", ".preview"):
+        path = obj.root / name
+        if path.exists():
+            shutil.rmtree(path)
+            removed.append(name)
+    if obj.verbosity >= 1:
+        click.echo(f"Removed {', '.join(removed)}." if removed else "Nothing to remove.")
+
+
+def _run(obj: Context, action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except BuildFailed as exc:
+        _fail_content(exc.problems)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted; output/ is unchanged", err=True)
+        raise SystemExit(130) from None
+    except Exception as exc:
+        if obj.debug:
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "  this is a bug in proceedings; run again with --debug for the traceback",
+            err=True,
+        )
+        raise SystemExit(EXIT_INTERNAL) from None
+
+
+def _fail_content(problems: list[Problem]) -> NoReturn:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(
+        f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else ""), err=True
+    )
+    raise SystemExit(EXIT_CONTENT)
+
+
+def main() -> None:
+    """Run the CLI (console script entry point)."""
+    cli(prog_name="proceedings")

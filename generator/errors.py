@@ -1,0 +1,111 @@
+"""Problems found in a user's files, and how a failed stage reports them.
+
+Hierarchy::
+
+    Pos            where: a project-relative path, 1-based line and column
+    Problem        what is wrong at a Pos, with a hint and a severity
+    Problems       the collector a stage fills; never raises by itself
+    BuildFailed    raised at the end of a stage that found errors; carries them all
+
+A traceback means a bug in our code, never a bad input: every problem in content is
+a ``Problem``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Pos:
+    """A place in a project file, as an editor shows it."""
+
+    path: Path  # relative to the project root
+    line: int = 1  # 1-based
+    col: int = 1  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.path.as_posix()}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in the user's files."""
+
+    pos: Pos
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        head = f"{self.pos}: {self.severity}: {self.message}"
+        return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order problems by file, line and column, as compilers do."""
+        return (self.pos.path.as_posix(), self.pos.line, self.pos.col, self.message)
+
+
+@dataclass(slots=True)
+class Problems:
+    """Collects every problem a stage finds, so one run reports them all."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        pos: Pos,
+        message: str,
+        hint: str = "",
+        severity: Severity = "error",
+    ) -> None:
+        """Record a problem at pos."""
+        self.items.append(Problem(pos, message, hint, severity))
+
+    def warn(self, pos: Pos, message: str, hint: str = "") -> None:
+        """Record a warning (an error under ``--strict``)."""
+        self.add(pos, message, hint, "warning")
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems found elsewhere."""
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop a build."""
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that only stop a ``--strict`` build."""
+        return [p for p in self.items if p.severity == "warning"]
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(sorted(self.items, key=Problem.sort_key))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def check(self, *, strict: bool = False) -> None:
+        """End a stage: raise BuildFailed if it found errors (or warnings, if strict)."""
+        failing = self.items if strict else self.errors
+        if failing:
+            raise BuildFailed(sorted(self.items, key=Problem.sort_key))
+
+
+class BuildFailed(Exception):
+    """A stage found problems in the user's files; later stages must not run."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        count = sum(p.severity == "error" for p in self.problems)
+        super().__init__(f"{count} error(s) in content")
+
+
+class UsageError(Exception):
+    """The command was called wrongly (exit code 2), e.g. a missing site.yaml."""

@@ -1,0 +1,110 @@
+"""Numbers, dates and slugs the way Vietnamese (and English) readers expect them.
+
+Vietnamese groups thousands with '.' and writes decimals with ',': 1.317 vụ,
+9,4 tỷ đồng. Templates and figures both format through here, so a number reads the
+same in HTML, PDF and charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+
+_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+
+APPROX_WORDS = {
+    "vi": {"more_than": "hơn", "nearly": "gần", "about": "khoảng", "less_than": "dưới"},
+    "en": {
+        "more_than": "over",
+        "nearly": "nearly",
+        "about": "about",
+        "less_than": "under",
+    },
+}
+
+
+def format_number(value: Decimal | int | float, lang: str = "vi", decimals: int | None = None) -> str:
+    """Format value with the language's separators: 1317 -> '1.317', 9.4 -> '9,4'."""
+    thousands, point = _SEPARATORS.get(lang, _SEPARATORS["vi"])
+    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if decimals is not None:
+        number = round(number, decimals)
+    negative = number < 0
+    text = format(abs(number), "f")
+    whole, _, frac = text.partition(".")
+    if decimals is None:
+        frac = frac.rstrip("0")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = thousands.join(groups) + (point + frac if frac else "")
+    return ("−" if negative else "") + out
+
+
+def format_quantity(
+    value: Decimal, unit: str, approx: str = "exact", lang: str = "vi"
+) -> str:
+    """Format a value with its unit and qualifier: 'hơn 20 tỷ đồng', '1.317 vụ'."""
+    word = APPROX_WORDS.get(lang, APPROX_WORDS["vi"]).get(approx, "")
+    number = format_number(value, lang)
+    unit_text = f"\u00a0{unit}" if unit and unit != "%" else unit
+    return f"{word} {number}{unit_text}" if word else f"{number}{unit_text}"
+
+
+def format_change(change: Decimal, unit: str, lang: str = "vi") -> str:
+    """Describe a change in words: 'giảm 31 vụ', 'tăng 5 vụ'."""
+    if lang == "en":
+        verb = "down" if change < 0 else "up"
+    else:
+        verb = "giảm" if change < 0 else "tăng"
+    if change == 0:
+        return "không đổi" if lang != "en" else "unchanged"
+    return f"{verb} {format_number(abs(change), lang)}\u00a0{unit}"
+
+
+def format_date(day: dt.date, lang: str = "vi") -> str:
+    """Format a date: '25/7/2024' in Vietnamese, '25 July 2024' in English."""
+    if lang == "en":
+        return f"{day.day} {day.strftime('%B')} {day.year}"
+    return f"{day.day}/{day.month}/{day.year}"
+
+
+def format_long_date(day: dt.date, lang: str = "vi") -> str:
+    """Format a date in words: 'ngày 25 tháng 7 năm 2024'."""
+    if lang == "en":
+        return format_date(day, lang)
+    return f"ngày {day.day} tháng {day.month} năm {day.year}"
+
+
+def format_dates(days: list[dt.date], lang: str = "vi") -> str:
+    """Format the days a conference was held: one day or a range."""
+    if not days:
+        return ""
+    if len(days) == 1:
+        return format_date(days[0], lang)
+    return f"{format_date(min(days), lang)} – {format_date(max(days), lang)}"
+
+
+def format_bytes(size: int, lang: str = "vi") -> str:
+    """Format a file size for a download link: '412 KB', '1,2 MB'."""
+    if size < 1024 * 1024:
+        return f"{format_number(Decimal(max(1, round(size / 1024))), lang)} KB"
+    return f"{format_number(Decimal(size) / (1024 * 1024), lang, 1)} MB"
+
+
+def slugify(text: str) -> str:
+    """Make an ASCII slug: 'Trẻ em phía Nam' -> 'tre-em-phia-nam'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    ascii_text = "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def fold(text: str) -> str:
+    """Lower-case text and strip its diacritics, for diacritic-insensitive search."""
+    return " ".join(slugify(text).split("-"))

@@ -1,0 +1,265 @@
+"""Read site.yaml, data/*.yaml and content/<slug>/*.md into a typed, checked Site.
+
+Files are decoded as strict UTF-8 (a BOM is dropped, CRLF read as LF) and
+NFC-normalised before parsing, so every later stage sees one spelling of each
+Vietnamese letter. Every problem is reported with its position; nothing here raises
+for bad content.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from generator.errors import Pos, Problems, UsageError
+from generator.formats import slugify
+from generator.model import (
+    Conference,
+    Entry,
+    FrontMatter,
+    Narrative,
+    Site,
+    SiteConfig,
+)
+from generator.yamlload import Positions, parse_yaml, validate
+
+MAX_DATA_BYTES = 1_000_000
+MAX_NARRATIVE_BYTES = 2_000_000
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def load_site(root: Path, problems: Problems, *, drafts: bool = False) -> Site:
+    """Load and check the whole project at root; raise BuildFailed listing every error.
+
+    Warnings stay in problems for the caller. Drafts are left out unless drafts is
+    true (the preview server shows them).
+    """
+    root = root.resolve()
+    if not (root / "site.yaml").is_file():
+        raise UsageError(
+            f"no site.yaml in {root}: run proceedings in a project folder "
+            "(one with site.yaml, data/ and content/), or pass --root"
+        )
+    config = load_config(root, problems)
+    entries = [e for e in _load_entries(root, problems, drafts) if e is not None]
+    _check_follow_up_reports(entries, problems)
+    problems.check()
+    entries.sort(key=lambda e: (e.data.period.end, e.slug), reverse=True)
+    return Site(root, config or SiteConfig(), tuple(entries))
+
+
+def load_config(root: Path, problems: Problems) -> SiteConfig | None:
+    """Read site.yaml; every field has a default."""
+    rel = Path("site.yaml")
+    text = read_text(root, rel, problems, MAX_DATA_BYTES)
+    if text is None:
+        return None
+    positions = Positions(rel)
+    data = parse_yaml(text, positions, problems)
+    return validate(SiteConfig, data if data is not None else {}, positions, problems)
+
+
+def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | None:
+    """Read a project file as NFC text with LF line ends, reporting what is wrong."""
+    raw = (root / rel).read_bytes()
+    if len(raw) > limit:
+        problems.add(
+            Pos(rel),
+            f"file is {len(raw):,} bytes, over the limit of {limit:,}",
+            "split it into smaller files",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        problems.add(
+            Pos(rel, line, col),
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8; if it came from an old Windows program, convert "
+            "it from Windows-1258 or Latin-1, e.g. "
+            f"iconv -f WINDOWS-1258 -t UTF-8 {rel.name}",
+        )
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        problems.add(Pos(rel), "file is empty", "see docs/content.md for an example")
+        return None
+    return unicodedata.normalize("NFC", text)
+
+
+def _load_entries(root: Path, problems: Problems, drafts: bool) -> list[Entry | None]:
+    data_dir = root / "data"
+    files = sorted(
+        p
+        for p in (data_dir.iterdir() if data_dir.is_dir() else ())
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+    )
+    by_slug: dict[str, list[Path]] = {}
+    for path in files:
+        by_slug.setdefault(path.stem.lower(), []).append(path.relative_to(root))
+    entries: list[Entry | None] = []
+    for slug, paths in sorted(by_slug.items()):
+        if len(paths) > 1:
+            names = ", ".join(p.as_posix() for p in paths)
+            for path in paths:
+                problems.add(
+                    Pos(path),
+                    f"two data files give the slug '{slug}': {names}",
+                    "keep one file per conference",
+                )
+            continue
+        entries.append(_load_entry(root, paths[0], problems, drafts))
+    _check_orphan_content(root, set(by_slug), problems)
+    return entries
+
+
+def _load_entry(root: Path, rel: Path, problems: Problems, drafts: bool) -> Entry | None:
+    slug = rel.stem
+    if not _SLUG.match(slug):
+        problems.add(
+            Pos(rel),
+            f"file name '{rel.name}' is not a valid slug",
+            f"use lowercase ASCII letters, digits and '-', e.g. '{slugify(slug)}.yaml'",
+        )
+        return None
+    text = read_text(root, rel, problems, MAX_DATA_BYTES)
+    if text is None:
+        return None
+    positions = Positions(rel)
+    raw = parse_yaml(text, positions, problems)
+    if raw is None:
+        if not problems.errors:
+            problems.add(Pos(rel), "data file holds no fields")
+        return None
+    if not isinstance(raw, dict):
+        problems.add(Pos(rel), "a data file must be a mapping of fields")
+        return None
+    conference = validate(Conference, raw, positions, problems)
+    if conference is None:
+        return None
+    _check_references(conference, positions, problems)
+    narratives = _load_narratives(root, slug, problems, drafts)
+    return Entry(slug, rel, conference, tuple(narratives), positions)
+
+
+def _check_references(conf: Conference, positions: Positions, problems: Problems) -> None:
+    """Report duplicate ids and references to ids that do not exist."""
+    for list_name in ("speakers", "indicators", "sources", "figures", "follow_up"):
+        seen = Counter(item.id for item in getattr(conf, list_name))
+        for i, item in enumerate(getattr(conf, list_name)):
+            if seen[item.id] > 1:
+                problems.add(
+                    positions.at((list_name, i, "id")),
+                    f"{list_name}: id '{item.id}' is used more than once",
+                    "ids must be unique within a list",
+                )
+                seen[item.id] = 0  # report the later copies, not the first
+    source_ids = {s.id for s in conf.sources}
+    speaker_ids = {s.id for s in conf.speakers}
+    indicator_ids = {i.id for i in conf.indicators}
+    for i, ind in enumerate(conf.indicators):
+        _expect(ind.source, source_ids, "source", positions.at(("indicators", i, "source")), problems)
+    for i, session in enumerate(conf.sessions):
+        for j, speaker in enumerate(session.speakers):
+            _expect(speaker, speaker_ids, "speaker", positions.at(("sessions", i, "speakers", j)), problems)
+    for i, report in enumerate(conf.follow_up_reports):
+        if report.source is not None:
+            _expect(report.source, source_ids, "source", positions.at(("follow_up_reports", i, "source")), problems)
+    for i, fig in enumerate(conf.figures):
+        for j, ident in enumerate(fig.indicators):
+            _expect(ident, indicator_ids, "indicator", positions.at(("figures", i, "indicators", j)), problems)
+        for k, series in enumerate(fig.series):
+            for j, ident in enumerate(series.indicators):
+                _expect(ident, indicator_ids, "indicator", positions.at(("figures", i, "series", k, "indicators", j)), problems)
+
+
+def _expect(ident: str, known: set[str], what: str, pos: Pos, problems: Problems) -> None:
+    if ident in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(ident, sorted(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else (
+        f"known {what} ids: {', '.join(sorted(known))}" if known else f"declare it under {what}s"
+    )
+    problems.add(pos, f"unknown {what} '{ident}'", hint)
+
+
+def _check_follow_up_reports(entries: list[Entry], problems: Problems) -> None:
+    by_slug = {e.slug: e for e in entries}
+    for entry in entries:
+        for i, report in enumerate(entry.data.follow_up_reports):
+            pos = entry.positions.at(("follow_up_reports", i))
+            earlier = by_slug.get(report.conference)
+            if earlier is None:
+                problems.add(pos, f"unknown conference '{report.conference}'",
+                             "name the slug of an earlier conference of the series")
+            elif report.task not in {t.id for t in earlier.data.follow_up}:
+                problems.add(pos, f"conference '{report.conference}' sets no task '{report.task}'",
+                             f"tasks there: {', '.join(t.id for t in earlier.data.follow_up) or 'none'}")
+
+
+def _check_orphan_content(root: Path, slugs: set[str], problems: Problems) -> None:
+    content = root / "content"
+    if not content.is_dir():
+        return
+    for folder in sorted(content.iterdir()):
+        if folder.is_dir() and folder.name not in slugs and not folder.name.startswith("."):
+            problems.add(
+                Pos(folder.relative_to(root)),
+                f"content folder '{folder.name}' has no data file",
+                f"create data/{folder.name}.yaml or rename the folder to a conference slug",
+            )
+
+
+def _load_narratives(root: Path, slug: str, problems: Problems, drafts: bool) -> list[Narrative]:
+    folder = root / "content" / slug
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.md")):
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.add(Pos(path.relative_to(root)), "narrative is a link to a file outside the project")
+            continue
+        narrative = load_narrative(root, path.relative_to(root), problems)
+        if narrative is not None and (drafts or not narrative.front.draft):
+            out.append(narrative)
+    out.sort(key=lambda n: (n.front.order, n.slug))
+    return out
+
+
+def load_narrative(root: Path, rel: Path, problems: Problems) -> Narrative | None:
+    """Read one narrative: a front-matter block between '---' lines, then Markdown."""
+    if not _SLUG.match(rel.stem):
+        problems.add(Pos(rel), f"file name '{rel.name}' is not a valid slug",
+                     f"use lowercase ASCII letters, digits and '-', e.g. '{slugify(rel.stem)}.md'")
+        return None
+    text = read_text(root, rel, problems, MAX_NARRATIVE_BYTES)
+    if text is None:
+        return None
+    match = _FRONT.match(text)
+    if match is None:
+        problems.add(Pos(rel), "narrative has no front matter",
+                     "start the file with '---', a line 'title: …', and '---'")
+        return None
+    positions = Positions(rel, line_offset=1)
+    front_raw: Any = parse_yaml(match.group(1) or "", positions, problems)
+    if not isinstance(front_raw, dict):
+        if front_raw is not None or not problems.errors:
+            problems.add(Pos(rel, 2), "front matter must be a mapping such as 'title: …'")
+        return None
+    front = validate(FrontMatter, front_raw, positions, problems)
+    if front is None:
+        return None
+    body = text[match.end():]
+    if not body.strip():
+        problems.warn(Pos(rel), "narrative has no text after its front matter")
+    body_line = text[: match.end()].count("\n") + 1
+    return Narrative(rel.stem, rel, front, body, body_line)

@@ -1,0 +1,258 @@
+"""Narrative Markdown to HTML, with indicator citations, figure placements and headings.
+
+Syntax beyond CommonMark (documented in docs/content.md):
+
+* ``:ind[id]`` the indicator's value with unit and qualifier ("hơn 20 tỷ đồng"),
+  linked to its row in the key-figures table, where its source is given;
+  ``:num[id]`` the number alone; ``:prev[id]`` the compared value;
+  ``:change[id]`` the change in words ("giảm 31 vụ").
+* ``::fig[id]`` on a line of its own places a declared figure.
+
+Raw HTML is off: ``<script>`` in a narrative prints as text. Links may only use
+http(s), mailto, tel or relative URLs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.common.utils import escapeHtml
+from markdown_it.utils import EnvType, OptionsDict
+
+from generator.errors import Pos, Problems
+from generator.formats import format_change, format_number, format_quantity, slugify
+from generator.model import Entry, Indicator, Narrative
+
+MAX_NESTING = 20
+_CITE = re.compile(r":(ind|num|prev|change)\[([^\]\n]{1,100})\]")
+_FIG = re.compile(r"::fig\[([^\]\n]{1,100})\][ \t]*$")
+_SAFE_URL = re.compile(r"^(?:https?:|mailto:|tel:|#|/|\.|[^:/?#]*(?:[/?#]|$))", re.I)
+FIGURE_MARK = "\x00fig:"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading inside a narrative, for tables of contents and PDF bookmarks."""
+
+    level: int  # HTML level after shifting under the narrative title
+    text: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRef:
+    """A place in a narrative where a figure goes."""
+
+    id: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNarrative:
+    """A narrative turned into HTML pieces, with figures still to be placed."""
+
+    narrative: Narrative
+    parts: tuple[str | FigureRef, ...]
+    headings: tuple[Heading, ...]
+
+    @property
+    def figure_ids(self) -> list[str]:
+        """The ids of the figures placed in this narrative, in order."""
+        return [p.id for p in self.parts if isinstance(p, FigureRef)]
+
+
+def render_narratives(entry: Entry, lang: str, problems: Problems) -> list[RenderedNarrative]:
+    """Render every narrative of a conference, reporting unknown ids at their line."""
+    return [render_narrative(entry, n, lang, problems) for n in entry.narratives]
+
+
+def render_narrative(
+    entry: Entry, narrative: Narrative, lang: str, problems: Problems
+) -> RenderedNarrative:
+    """Render one narrative's Markdown body."""
+    md = _markdown()
+    indicators = {i.id: i for i in entry.data.indicators}
+    figures = {f.id for f in entry.data.figures}
+    env: dict[str, Any] = {"indicators": indicators, "lang": lang}
+    tokens = md.parse(narrative.body, env)
+    lines = narrative.body.split("\n")
+    headings = _prepare_headings(tokens, narrative.slug)
+    figure_refs = _check_references(tokens, narrative, lines, indicators, figures, problems)
+    html = md.renderer.render(tokens, md.options, env)
+    parts: list[str | FigureRef] = []
+    for i, piece in enumerate(html.split(FIGURE_MARK)):
+        if i:
+            ident, _, piece = piece.partition("\x00")
+            parts.append(figure_refs[ident])
+        if piece:
+            parts.append(piece)
+    return RenderedNarrative(narrative, tuple(parts), tuple(headings))
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = lambda url: bool(_SAFE_URL.match(url.strip()))  # type: ignore[method-assign]
+    md.block.ruler.before("paragraph", "figure_ref", _figure_block, {"alt": ["paragraph"]})
+    md.inline.ruler.before("emphasis", "indicator_ref", _cite_inline)
+    md.add_render_rule("indicator_ref", _render_cite)
+    md.add_render_rule("figure_ref", _render_figure)
+    return md
+
+
+def _figure_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    begin = state.bMarks[start] + state.tShift[start]
+    match = _FIG.match(state.src[begin : state.eMarks[start]])
+    if match is None or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if not silent:
+        token = state.push("figure_ref", "", 0)
+        token.map = [start, start + 1]
+        token.meta = {"id": match.group(1)}
+        token.content = match.group(0)
+    state.line = start + 1
+    return True
+
+
+def _cite_inline(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != ":":
+        return False
+    match = _CITE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("indicator_ref", "", 0)
+        token.meta = {"kind": match.group(1), "id": match.group(2)}
+        token.content = match.group(0)
+    state.pos = match.end()
+    return True
+
+
+def _render_cite(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    indicator: Indicator | None = env["indicators"].get(token.meta["id"])
+    if indicator is None:
+        return escapeHtml(token.content)  # already reported
+    text, derived_note = cite_text(indicator, token.meta["kind"], env["lang"])
+    css = "indicator derived" if derived_note else "indicator"
+    title = f' title="{escapeHtml(derived_note)}"' if derived_note else ""
+    return (
+        f'<a class="{css}" href="#chi-so-{indicator.id}"{title}>'
+        f"{escapeHtml(text)}</a>"
+    )
+
+
+def cite_text(indicator: Indicator, kind: str, lang: str) -> tuple[str, str]:
+    """Return the text a citation shows, and a note when the number is derived."""
+    note = indicator.derivation or "" if indicator.derived else ""
+    if kind == "num":
+        return format_number(indicator.value, lang), note
+    if kind == "ind":
+        return format_quantity(indicator.value, indicator.unit, indicator.approx, lang), note
+    if kind == "change":
+        if indicator.change is None:
+            return "", ""
+        return format_change(indicator.change, indicator.unit, lang), ""
+    previous = indicator.previous_value
+    if previous is None:
+        return "", ""
+    note = derivation_note(indicator, lang) if indicator.previous_derived else ""
+    return format_quantity(previous, indicator.unit, "exact", lang), note
+
+
+def derivation_note(indicator: Indicator, lang: str) -> str:
+    """Explain a derived compared value: 'tính từ mức giảm 31 vụ'."""
+    assert indicator.change is not None
+    change = format_change(indicator.change, indicator.unit, lang)
+    return f"derived from the stated change ({change})" if lang == "en" else f"tính từ mức {change}"
+
+
+def _render_figure(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f"{FIGURE_MARK}{tokens[idx].meta['id']}\x00"
+
+
+def _prepare_headings(tokens: list[Token], prefix: str) -> list[Heading]:
+    """Shift headings one level under the narrative's title and give them ids."""
+    headings = []
+    used: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        level = min(int(token.tag[1]) + 1, 6)
+        token.tag = f"h{level}"
+        if token.type == "heading_close":
+            continue
+        text = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
+        base = f"{prefix}-{slugify(text) or 'muc'}"
+        ident, n = base, 1
+        while ident in used:
+            n += 1
+            ident = f"{base}-{n}"
+        used.add(ident)
+        token.attrSet("id", ident)
+        headings.append(Heading(level, text, ident))
+    return headings
+
+
+def _check_references(
+    tokens: list[Token],
+    narrative: Narrative,
+    lines: list[str],
+    indicators: Mapping[str, Indicator],
+    figures: set[str],
+    problems: Problems,
+) -> dict[str, FigureRef]:
+    refs: dict[str, FigureRef] = {}
+    for token in tokens:
+        if token.type == "figure_ref" and token.map:
+            ident = token.meta["id"]
+            pos = _pos(narrative, lines, token.map[0], token.content)
+            refs[ident] = FigureRef(ident, pos)
+            if ident not in figures:
+                problems.add(pos, f"unknown figure '{ident}'", _known("figure", figures))
+        if token.children is None or token.map is None:
+            continue
+        line = token.map[0]
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "indicator_ref":
+                ident, kind = child.meta["id"], child.meta["kind"]
+                pos = _pos(narrative, lines, line, child.content)
+                indicator = indicators.get(ident)
+                if indicator is None:
+                    problems.add(pos, f"unknown indicator '{ident}'", _known("indicator", indicators))
+                elif kind in ("prev", "change") and indicator.previous_value is None:
+                    problems.add(
+                        pos,
+                        f"indicator '{ident}' has no compared value for :{kind}[]",
+                        "give the indicator `change` or `previous` with `compared_to`",
+                    )
+    return refs
+
+
+def _pos(narrative: Narrative, lines: list[str], line: int, needle: str) -> Pos:
+    text = lines[line] if line < len(lines) else ""
+    col = text.find(needle) + 1 if needle in text else 1
+    return Pos(narrative.path, narrative.body_line + line, col)
+
+
+def _known(what: str, ids: Mapping[str, Any] | set[str]) -> str:
+    import difflib
+
+    names = sorted(ids)
+    return f"known {what} ids: {', '.join(names)}" if names else f"this conference declares no {what}s"

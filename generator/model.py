@@ -1,0 +1,310 @@
+"""The typed content model: what a site.yaml, a data file and a narrative may say.
+
+Field names are the YAML keys. Models are frozen and forbid unknown keys, so a
+misspelt key is an error with a "did you mean" hint. Every plain YAML scalar arrives
+here as the text the author typed; these types decide what becomes a number or date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from generator.formats import slugify
+from generator.yamlload import Positions
+
+Id = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Number = Annotated[Decimal, Field(allow_inf_nan=False)]
+Kind = Literal["count", "amount", "percent", "ratio"]
+Approx = Literal["exact", "more_than", "nearly", "about", "less_than"]
+
+
+class Strict(BaseModel):
+    """Base of every model: frozen, and an unknown key is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Theme(Strict):
+    """Colours and logo a site can set without writing CSS."""
+
+    primary: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = "#0b4f8a"
+    accent: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = "#b3261e"
+    logo: str | None = None  # path under the theme's or site's static/ folder
+
+
+class SiteConfig(Strict):
+    """site.yaml: settings for the whole publication."""
+
+    title: Text = "Kỷ yếu hội nghị"
+    description: Text | None = None
+    organisation: Text | None = None
+    language: Literal["vi", "en"] = "vi"
+    base_url: str = ""  # e.g. https://example.gov.vn/ky-yeu/ ; used for canonical URLs
+    theme: Id = "default"
+    colors: Theme = Theme()
+    pdf: bool = True  # build PDF briefs (``--no-pdf`` turns them off for one build)
+
+
+class Period(Strict):
+    """The reporting period a conference reviews."""
+
+    label: Text  # as people say it: "6 tháng đầu năm 2024"
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period.end is before period.start")
+        return self
+
+
+class Speaker(Strict):
+    """Someone who spoke at the conference."""
+
+    id: Id
+    name: Text
+    role: Text | None = None  # "Thứ trưởng"
+    organisation: Text | None = None
+
+
+class Session(Strict):
+    """One item of the agenda."""
+
+    title: Text
+    time: Text | None = None  # as printed on the agenda, e.g. "8:30"
+    speakers: list[Id] = []  # ids from `speakers`
+    presenter: Text | None = None  # an organisation presenting, e.g. "Cục Trẻ em"
+    summary: Text | None = None
+
+
+class Indicator(Strict):
+    """A number the conference reported, with its unit, period and source."""
+
+    id: Id
+    label: Text
+    kind: Kind = "count"  # before `value`, so the value check can see it
+    value: Number
+    unit: Text
+    approx: Approx = "exact"  # "hơn 20 tỷ đồng" is more_than; "gần 600.000" nearly
+    period: Text | None = None  # defaults to the conference's period label
+    group: Text | None = None  # heading under which the key-figures table lists it
+    key: bool = False  # one of the few numbers shown on the home page
+    change: Number | None = None  # value minus the compared value, as the source says
+    previous: Number | None = None  # the compared value, where the source gives it
+    compared_to: Text | None = None  # "cùng kỳ năm 2023"
+    derived: bool = False  # we computed `value`; say how in `derivation`
+    derivation: Text | None = None
+    source: Id  # id from `sources`
+    quote: Text  # the words of the source that state the number
+    note: Text | None = None
+
+    @field_validator("value", "change", "previous")
+    @classmethod
+    def _whole_if_count(cls, number: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if (
+            number is not None
+            and info.data.get("kind", "count") == "count"
+            and number != number.to_integral_value()
+        ):
+            raise PydanticCustomError(
+                "fractional_count",
+                "{number} is not a whole number, but kind is 'count'",
+                {"number": str(number)},
+            )
+        return number
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Indicator:
+        if self.derived and not self.derivation:
+            raise ValueError("derived: true needs a `derivation` saying how")
+        if (self.change is not None or self.previous is not None) and not self.compared_to:
+            raise ValueError("`change` and `previous` need `compared_to` (the period)")
+        if (
+            self.change is not None
+            and self.previous is not None
+            and self.value - self.previous != self.change
+        ):
+            raise ValueError(
+                f"change {self.change} does not equal value {self.value} minus "
+                f"previous {self.previous} ({self.value - self.previous})"
+            )
+        return self
+
+    @property
+    def previous_value(self) -> Decimal | None:
+        """The compared value: as given, or derived from the stated change."""
+        if self.previous is not None:
+            return self.previous
+        if self.change is not None:
+            return self.value - self.change
+        return None
+
+    @property
+    def previous_derived(self) -> bool:
+        """True when the compared value is computed from `change`, not stated."""
+        return self.previous is None and self.change is not None
+
+
+class LegalDocument(Strict):
+    """A legal or policy document the conference referred to."""
+
+    kind: Text  # "Thông tư", "Quyết định", "Chỉ thị"
+    number: Text  # "13/2021/TT-LĐTBXH"
+    issuer: Text | None = None
+    title: Text | None = None  # its subject, as the source states it
+    context: Text | None = None  # how the meeting used it
+
+
+class FollowUp(Strict):
+    """A task the meeting set, which a later meeting of the series can report on."""
+
+    id: Id
+    task: Text
+    owner: Text | None = None
+    due: Text | None = None  # "6 tháng cuối năm 2023"
+
+
+class FollowUpReport(Strict):
+    """What a meeting reported on a task set by an earlier one of its series."""
+
+    conference: Id  # slug of the earlier conference
+    task: Id  # id of the task in that conference's `follow_up`
+    status: Literal["done", "in_progress", "not_done"]
+    note: Text | None = None
+    source: Id | None = None
+
+
+class Source(Strict):
+    """A document the data was taken from."""
+
+    id: Id
+    title: Text
+    author: Text | None = None
+    publisher: Text | None = None
+    published: dt.date | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    archive: Text | None = None  # where the archived copy is kept
+
+
+class FigureSeries(Strict):
+    """One series of a figure: values from indicators or typed inline."""
+
+    label: Text
+    indicators: list[Id] = []
+    values: list[Number] = []
+
+
+class FigureSpec(Strict):
+    """A chart declared next to the numbers it draws."""
+
+    id: Id
+    kind: Literal["bar", "barh", "grouped", "line", "stacked"]
+    title: Text
+    caption: Text | None = None
+    alt: Text | None = None  # written by the author; generated from data otherwise
+    unit: Text | None = None
+    indicators: list[Id] = []  # one bar per indicator, labelled with its label
+    labels: list[Text] = []  # categories for inline `series`
+    series: list[FigureSeries] = []
+    compare: bool = False  # grouped: compared value against value, per indicator
+    across: Id | None = None  # one indicator id, one point per conference of the series
+    sort: Literal["none", "ascending", "descending"] = "none"
+    decimals: int | None = None
+    source_note: Text | None = None
+
+
+class Conference(Strict):
+    """data/<slug>.yaml: the facts of one conference."""
+
+    title: Text
+    short_title: Text
+    series: Text
+    period: Period
+    dates: list[dt.date] = []  # the days it was held; empty when not known
+    venue: Text | None = None
+    organisers: Annotated[list[Text], Field(min_length=1)]
+    summary: Text | None = None
+    speakers: list[Speaker] = []
+    sessions: list[Session] = []
+    indicators: list[Indicator] = []
+    legal_documents: list[LegalDocument] = []
+    topics: list[Text] = []
+    follow_up: list[FollowUp] = []
+    follow_up_reports: list[FollowUpReport] = []
+    figures: list[FigureSpec] = []
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+
+class FrontMatter(Strict):
+    """The YAML block at the top of a narrative."""
+
+    title: Text
+    order: int = 100
+    summary: Text | None = None
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Narrative:
+    """content/<conference>/<slug>.md: front matter and a Markdown body."""
+
+    slug: str
+    path: Path  # relative to the project root
+    front: FrontMatter
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One conference as loaded: its data, narratives and where each value stands."""
+
+    slug: str
+    path: Path  # data file, relative to the project root
+    data: Conference
+    narratives: tuple[Narrative, ...]
+    positions: Positions
+
+    @property
+    def series_slug(self) -> str:
+        """The ASCII slug of the series this conference belongs to."""
+        return slugify(self.data.series)
+
+    def indicator(self, ident: str) -> Indicator | None:
+        """Return the indicator with id ident, if any."""
+        return next((i for i in self.data.indicators if i.id == ident), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the loader read: settings and conferences, newest first."""
+
+    root: Path
+    config: SiteConfig
+    entries: tuple[Entry, ...]
+
+    def series(self) -> dict[str, list[Entry]]:
+        """Group conferences by series slug, oldest first within a series."""
+        groups: dict[str, list[Entry]] = {}
+        for entry in sorted(self.entries, key=lambda e: e.data.period.end):
+            groups.setdefault(entry.series_slug, []).append(entry)
+        return groups

@@ -1,0 +1,357 @@
+"""Jinja rendering: the theme chain, filters, and one HTML page per output path.
+
+Theme lookup, first match wins (templates and static files alike)::
+
+    themes/site/  ->  themes/<site.yaml theme>/  ->  its `extends` parents  ->  default
+
+``{% extends "default:conference.html" %}`` names one theme's copy explicitly, so an
+override can wrap the original instead of copying it. Templates are autoescaped and
+strict: an undefined name is a Problem at the template's line, never empty text.
+Content is passed to templates as data and never compiled as a template.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator import __version__
+from generator.errors import Pos, Problems
+from generator.formats import (
+    format_bytes,
+    format_change,
+    format_date,
+    format_dates,
+    format_long_date,
+    format_number,
+    format_quantity,
+)
+from generator.markdown import FigureRef, RenderedNarrative, derivation_note
+from generator.model import Entry, Indicator, Site
+from generator.yamlload import Positions, parse_yaml
+
+PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+@dataclass(frozen=True, slots=True)
+class FigureOut:
+    """A drawn figure as pages use it: files, text alternatives and data table."""
+
+    id: str
+    slug: str  # conference it belongs to
+    title: str
+    caption: str
+    alt: str
+    svg: str  # output-relative path of the SVG
+    png: str  # output-relative path of the PNG (social sharing), or ""
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    source_note: str = ""
+    series: bool = False  # drawn across the conferences of a series
+    csv: str = ""  # output-relative path of the figure's data as CSV, or ""
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOut:
+    """A PDF brief as pages link to it."""
+
+    path: str  # output-relative
+    size: int  # bytes
+
+
+@dataclass(slots=True)
+class Extras:
+    """What later stages add to pages: figures, PDF links, preview-only markup."""
+
+    figures: Mapping[tuple[str, str], FigureOut] = field(default_factory=dict)
+    pdfs: Mapping[str, PdfOut] = field(default_factory=dict)  # slug or series slug
+    preview: bool = False  # show drafts' badges and the live-reload script
+
+
+def theme_dirs(root: Path, theme: str) -> list[Path]:
+    """Return the theme folders to search, most specific first."""
+    chain: list[Path] = []
+    site_dir = root / "themes" / "site"
+    if site_dir.is_dir():
+        chain.append(site_dir)
+    name: str | None = theme
+    while name is not None and len(chain) < 10:
+        folder = _find_theme(root, name)
+        if folder is None or folder in chain:
+            break
+        chain.append(folder)
+        name = _theme_parent(folder)
+    default = _find_theme(root, "default")
+    if default is not None and default not in chain:
+        chain.append(default)
+    return chain
+
+
+def _find_theme(root: Path, name: str) -> Path | None:
+    for base in (root / "themes", PACKAGE_THEMES):
+        if (base / name).is_dir():
+            return base / name
+    return None
+
+
+def _theme_parent(folder: Path) -> str | None:
+    meta = folder / "theme.yaml"
+    if not meta.is_file():
+        return None
+    data = parse_yaml(meta.read_text("utf-8"), Positions(meta), Problems())
+    parent = data.get("extends") if isinstance(data, dict) else None
+    return parent if isinstance(parent, str) else None
+
+
+def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
+    """Build the Jinja environment for a theme chain, with our filters."""
+    dirs = theme_dirs(root, theme)
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([d / "templates" for d in dirs]),
+            jinja2.PrefixLoader(
+                {d.name: jinja2.FileSystemLoader(d / "templates") for d in dirs}, delimiter=":"
+            ),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+    messages = load_messages(dirs, lang)
+    env.globals.update(
+        t=lambda key, **kw: _translate(messages, key, kw),
+        lang=lang,
+        generator_version=__version__,
+    )
+    env.filters.update(
+        num=lambda v, decimals=None: format_number(v, lang, decimals),
+        qty=lambda i: format_quantity(i.value, i.unit, i.approx, lang),
+        prev_qty=lambda i: format_quantity(i.previous_value, i.unit, "exact", lang),
+        change=lambda i: format_change(i.change, i.unit, lang),
+        derivation=lambda i: derivation_note(i, lang),
+        date=lambda d: format_date(d, lang),
+        long_date=lambda d: format_long_date(d, lang),
+        dates=lambda ds: format_dates(list(ds), lang),
+        filesize=lambda n: format_bytes(n, lang),
+    )
+    return env
+
+
+def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
+    """Merge the UI message catalogues of a theme chain, most specific winning."""
+    merged: dict[str, str] = {}
+    for folder in reversed(dirs):
+        path = folder / "messages" / f"{lang}.yaml"
+        if path.is_file():
+            data = parse_yaml(path.read_text("utf-8"), Positions(path), Problems())
+            if isinstance(data, dict):
+                merged.update({str(k): str(v) for k, v in data.items() if v is not None})
+    return merged
+
+
+def _translate(messages: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str:
+    text = messages.get(key, key)
+    return text.format(**values) if values else text
+
+
+def static_files(root: Path, theme: str) -> dict[str, Path]:
+    """Map output paths under static/ to source files, the most specific theme winning."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme_dirs(root, theme)):
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                files["static/" + path.relative_to(static).as_posix()] = path
+    return files
+
+
+def render_site(
+    site: Site,
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+    problems: Problems,
+    env: jinja2.Environment | None = None,
+) -> dict[str, str]:
+    """Render every HTML page of the site: {output path: html}."""
+    env = env or make_environment(site.root, site.config.theme, site.config.language)
+    series = site.series()
+    pages: dict[str, str] = {}
+    render = functools.partial(_render_page, env, site, extras, problems, pages)
+    render("index.html", "index.html", conferences=site.entries, series=series, pdfs=extras.pdfs)
+    render("404.html", "404.html")
+    for entry in site.entries:
+        render(
+            f"{entry.slug}/index.html",
+            "conference.html",
+            entry=entry,
+            conf=entry.data,
+            narratives=[_narrative_view(n, entry.slug, extras) for n in narratives.get(entry.slug, ())],
+            figures=[f for (slug, _), f in sorted(extras.figures.items()) if slug == entry.slug],
+            pdf=extras.pdfs.get(entry.slug),
+            series_entries=series[entry.series_slug],
+            reports=follow_up_reports(entry, series[entry.series_slug]),
+            groups=indicator_groups(entry.data.indicators),
+        )
+    for slug, entries in series.items():
+        render(
+            f"series/{slug}/index.html",
+            "series.html",
+            series_slug=slug,
+            series_title=entries[0].data.series,
+            entries=entries,
+            rows=comparison_rows(entries),
+            figures=[
+                f
+                for (owner, _), f in sorted(extras.figures.items())
+                if f.series and owner in {e.slug for e in entries}
+            ],
+            pdf=extras.pdfs.get(f"series/{slug}"),
+        )
+    return pages
+
+
+def _render_page(
+    env: jinja2.Environment,
+    site: Site,
+    extras: Extras,
+    problems: Problems,
+    pages: dict[str, str],
+    out: str,
+    template: str,
+    **context: Any,
+) -> None:
+    depth = out.count("/")
+    root = "../" * depth
+    try:
+        html = env.get_template(template).render(
+            site=site.config,
+            page_path=out,
+            root=root,
+            url=lambda target: relative_url(out, target),
+            canonical=site.config.base_url.rstrip("/") + "/" + out.removesuffix("index.html")
+            if site.config.base_url
+            else "",
+            preview=extras.preview,
+            **context,
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        problems.add(Pos(Path(exc.filename or template), exc.lineno or 1), f"template error: {exc.message}")
+        return
+    except jinja2.UndefinedError as exc:
+        problems.add(_template_pos(exc, template), f"template error: {exc.message}",
+                     "check the name in the template; see docs/themes.md for what pages receive")
+        return
+    pages[out] = html
+
+
+def _template_pos(exc: BaseException, template: str) -> Pos:
+    """Find the template line a Jinja runtime error came from."""
+    tb = exc.__traceback__
+    found = Pos(Path(template))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html") or filename.endswith(".xml"):
+            found = Pos(Path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def relative_url(current: str, target: str) -> str:
+    """Return a link from page current to output path target that works from disk."""
+    base = posixpath.dirname(current) or "."
+    return posixpath.relpath(target, base)
+
+
+def _narrative_view(rendered: RenderedNarrative, slug: str, extras: Extras) -> dict[str, Any]:
+    pieces: list[Any] = []
+    for part in rendered.parts:
+        if isinstance(part, FigureRef):
+            pieces.append(extras.figures.get((slug, part.id)))
+        else:
+            pieces.append(Markup(part))  # produced by our Markdown stage, html=False
+    return {"narrative": rendered.narrative, "front": rendered.narrative.front,
+            "pieces": pieces, "headings": rendered.headings, "id": rendered.narrative.slug}
+
+
+def indicator_groups(indicators: Sequence[Indicator]) -> list[tuple[str, list[Indicator]]]:
+    """Group indicators for the key-figures table, keeping their order."""
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.group or "", []).append(indicator)
+    return list(groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """One indicator across the conferences of a series."""
+
+    id: str
+    label: str
+    unit: str
+    cells: tuple[Indicator | None, ...]  # one per conference, oldest first
+    status: str  # "both", "new", "dropped", "once"
+
+
+def comparison_rows(entries: Sequence[Entry]) -> list[ComparisonRow]:
+    """Match indicators by id across a series, saying where one is missing."""
+    order: list[str] = []
+    found: dict[str, list[Indicator | None]] = {}
+    for i, entry in enumerate(entries):
+        for indicator in entry.data.indicators:
+            if indicator.id not in found:
+                order.append(indicator.id)
+                found[indicator.id] = [None] * len(entries)
+            found[indicator.id][i] = indicator
+    rows = []
+    for ident in order:
+        cells = found[ident]
+        present = [c is not None for c in cells]
+        first = next(c for c in cells if c is not None)
+        if all(present):
+            status = "both"
+        elif len(entries) > 1 and present[-1] and not any(present[:-1]):
+            status = "new"
+        elif len(entries) > 1 and not present[-1]:
+            status = "dropped"
+        else:
+            status = "once"
+        rows.append(ComparisonRow(ident, first.label, first.unit, tuple(cells), status))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpStatus:
+    """A task set by an earlier meeting, and what this one reported on it."""
+
+    origin: Entry
+    task: Any  # model.FollowUp
+    report: Any  # model.FollowUpReport | None
+
+
+def follow_up_reports(entry: Entry, series: Sequence[Entry]) -> list[FollowUpStatus]:
+    """List the tasks of the previous meeting in the series with this one's reports."""
+    earlier = [e for e in series if e.data.period.end < entry.data.period.end]
+    if not earlier:
+        return []
+    previous = earlier[-1]
+    reports = {(r.conference, r.task): r for r in entry.data.follow_up_reports}
+    return [
+        FollowUpStatus(previous, task, reports.get((previous.slug, task.id)))
+        for task in previous.data.follow_up
+    ]
+

@@ -1,0 +1,334 @@
+"""Safe YAML: text to plain values plus the position of every node, then typed models.
+
+We compose the node tree (libyaml's C parser when present) and build values ourselves
+rather than call ``safe_load``, so that:
+
+* every plain scalar stays the text the author typed (``no``, ``8:30``, ``0107``,
+  ``1.317`` are strings) and the schema alone decides what is a number or a date;
+* tags (``!!python/object``, ``!foo``), anchors and aliases are refused at their
+  position, so no code runs and alias bombs cannot expand;
+* duplicate keys are errors at the second key;
+* each value's line and column is kept, to report schema errors where they occur.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+import yaml
+
+from generator.errors import Pos, Problems
+
+try:  # libyaml's C parser is several times faster; both keep marks.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_NODES = 50_000
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STD = "tag:yaml.org,2002:"
+# Tags the resolver gives plain and quoted scalars and collections by itself; an
+# explicit one of these (``!!str``) is harmless. Anything else names a constructor.
+_ALLOWED_TAGS = frozenset(
+    _STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+) | {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+@dataclass(slots=True)
+class Positions:
+    """Where each value (and each mapping key) of one YAML document stands."""
+
+    path: Path
+    line_offset: int = 0  # lines before the YAML text in its file (front matter)
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, loc: Sequence[str | int], *, key: bool = False) -> Pos:
+        """Return the position of loc, or of its deepest ancestor that exists."""
+        loc = tuple(loc)
+        if key and loc in self.keys:
+            return self._pos(self.keys[loc])
+        while loc and loc not in self.values:
+            loc = loc[:-1]
+        return self._pos(self.values.get(loc, (0, 0)))
+
+    def _pos(self, mark: tuple[int, int]) -> Pos:
+        return Pos(self.path, mark[0] + 1 + self.line_offset, mark[1] + 1)
+
+
+class _Builder:
+    """Turns a composed node tree into dicts, lists, strings and None."""
+
+    def __init__(self, positions: Positions, problems: Problems) -> None:
+        self.positions = positions
+        self.problems = problems
+        self.seen: set[int] = set()
+        self.count = 0
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        pos = self.positions
+        pos.values[loc] = (node.start_mark.line, node.start_mark.column)
+        if id(node) in self.seen:
+            self.problems.add(
+                pos.at(loc),
+                "anchors and aliases (&name, *name) are not supported",
+                "write the value out in full where it is used",
+            )
+            return None
+        self.seen.add(id(node))
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge
+        if node.tag not in _ALLOWED_TAGS:
+            self.problems.add(
+                pos.at(loc),
+                f"YAML tag {_show_tag(node.tag)} is not allowed",
+                "remove the tag: values are plain text, numbers, lists and mappings",
+            )
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in _NULLS:
+                return None
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self._mapping(node, loc)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            mark = (key_node.start_mark.line, key_node.start_mark.column)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.add(
+                    self.positions._pos(mark),
+                    "a mapping key must be plain text",
+                    "use a simple name such as 'title:'",
+                )
+                continue
+            key = key_node.value
+            if key in out:
+                self.problems.add(
+                    self.positions._pos(mark),
+                    f"duplicate key '{key}'",
+                    "each key may appear once in a mapping; remove or rename one",
+                )
+                continue
+            self.positions.keys[(*loc, key)] = mark
+            out[key] = self.build(value_node, (*loc, key))
+        return out
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
+
+
+def parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
+    """Parse one YAML document into plain values, recording positions and problems.
+
+    A tab used for indentation is reported and then read as spaces, so the rest of
+    the file is still checked; any other syntax error ends the file.
+    """
+    for _attempt in range(20):
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line, mark.column) if mark else (0, 0)
+            tab_fixed = _untab_line(text, line)
+            message = f"invalid YAML: {exc.problem or exc.context}"
+            hint = "check the indentation and the ':' after each key"
+            if tab_fixed is not None:
+                message = "a tab character is used for indentation"
+                hint = "YAML indents with spaces only; replace the tab with spaces"
+            problems.add(positions._pos((line, col)), message, hint)
+            if tab_fixed is None:
+                return None
+            text = tab_fixed
+            continue
+        except yaml.YAMLError as exc:  # reader errors: control characters etc.
+            problems.add(positions._pos((0, 0)), f"invalid YAML: {exc}")
+            return None
+        if node is None:
+            return None
+        builder = _Builder(positions, problems)
+        try:
+            return builder.build(node, ())
+        except _TooLarge:
+            problems.add(
+                positions._pos((0, 0)),
+                f"the file has more than {MAX_NODES} values",
+                "split it, or check for repeated or generated content",
+            )
+            return None
+    return None
+
+
+def _untab_line(text: str, line: int) -> str | None:
+    """Replace leading tabs on line (0-based) by the indentation the line needs."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        return None
+    stripped = lines[line].lstrip(" \t")
+    if "\t" not in lines[line][: len(lines[line]) - len(stripped)]:
+        return None
+    body = lines[line].lstrip(" \t")
+    previous = next(
+        (ln for ln in reversed(lines[:line]) if ln.strip() and not ln.lstrip().startswith("#")),
+        "",
+    )
+    indent = len(previous) - len(previous.lstrip(" "))
+    if previous.rstrip().endswith(":"):
+        indent += 2
+    lines[line] = " " * indent + body.replace("\t", " ")
+    return "\n".join(lines)
+
+
+def validate(
+    model: type[M], data: Any, positions: Positions, problems: Problems
+) -> M | None:
+    """Validate data against model, reporting each error at its YAML position."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    # A misspelt key also makes the real one "missing": report only the misspelling.
+    suggested = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = _data_loc(err["loc"])
+            suggested.update((*loc[:-1], s) for s in _suggest(model, loc))
+    for err in errors:
+        if err["type"] == "missing" and _data_loc(err["loc"]) in suggested:
+            continue
+        _report(model, err, positions, problems)
+    return None
+
+
+def _suggest(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
+    allowed = sorted(_fields_at(model, loc[:-1]))
+    return difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+
+
+def _data_loc(loc: Sequence[str | int]) -> Loc:
+    # pydantic adds union-member and validator names to loc; keep only data keys.
+    return tuple(p for p in loc if isinstance(p, int) or not re.search(r"[\[\](),]", p))
+
+
+def _report(
+    model: type[pydantic.BaseModel],
+    err: Any,
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    loc = _data_loc(err["loc"])
+    where = _dotted(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        close = _suggest(model, loc)
+        allowed = sorted(_fields_at(model, loc[:-1]))
+        hint = f"did you mean '{close[0]}'?" if close else ""
+        if not hint and allowed:
+            hint = "allowed here: " + ", ".join(allowed)
+        problems.add(positions.at(loc, key=True), f"unknown field '{name}'", hint)
+    elif kind == "missing":
+        problems.add(
+            positions.at(loc[:-1]),
+            f"missing required field '{loc[-1]}'",
+            "see docs/content.md for the fields and an example",
+        )
+    else:
+        message = _MESSAGES.get(kind, err["msg"].removeprefix("Value error, "))
+        got = err.get("input")
+        if isinstance(got, str) and kind not in _NO_INPUT:
+            message += f", got '{got[:60]}'"
+        problems.add(
+            positions.at(loc),
+            f"{where}: {message}" if where else message,
+            _HINTS.get(kind, "") or _ctx_hint(err),
+        )
+
+
+_MESSAGES = {
+    "decimal_parsing": "expected a number",
+    "int_parsing": "expected a whole number",
+    "float_parsing": "expected a number",
+    "bool_parsing": "expected true or false",
+    "date_from_datetime_parsing": "expected a date written YYYY-MM-DD",
+    "date_parsing": "expected a date written YYYY-MM-DD",
+    "string_type": "expected text",
+    "list_type": "expected a list (lines starting with '- ')",
+    "model_type": "expected a mapping of fields",
+    "dict_type": "expected a mapping of fields",
+    "finite_number": "expected a finite number",
+}
+_NO_INPUT = frozenset({"fractional_count", "string_type", "model_type", "dict_type", "list_type", "missing"})
+_HINTS = {
+    "decimal_parsing": "write digits only, with '.' as the decimal point and no unit",
+    "int_parsing": "write digits only, without separators or units",
+    "date_from_datetime_parsing": "for example 2024-07-25",
+    "date_parsing": "for example 2024-07-25",
+    "string_pattern_mismatch": "ids use lowercase ASCII letters, digits and '-'",
+    "finite_number": ".inf and .nan are not numbers a report can show",
+    "fractional_count": "if you meant a number in thousands such as 1.317, write it "
+    "without the separator (1317): YAML reads '.' as a decimal point; for an amount "
+    "such as 9,4 tỷ đồng write 9.4 and set kind: amount",
+}
+
+
+def _ctx_hint(err: Any) -> str:
+    ctx = err.get("ctx") or {}
+    if "expected" in ctx:
+        return f"one of: {ctx['expected']}"
+    return ""
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _fields_at(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
+    """Return the field names of the model that validates the mapping at loc."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        current = _model_in(fields[part].annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _model_in(typing.get_args(annotation)[0])
+    if origin in (list, tuple, dict, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
