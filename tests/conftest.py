@@ -1,0 +1,47 @@
+"""Shared fixtures: a copy of the real project, and one full build of it per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("site.yaml", "data", "content", "themes")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the real project (settings, data, narratives, themes) into dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part)
+        else:
+            shutil.copy2(source, dest / part)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the real project."""
+    return copy_project(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project built once (HTML, figures and PDFs); returns output/."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "site")
+    build_site(root, BuildOptions(output=root / "output"))
+    return root / "output"
+
+
+@pytest.fixture(scope="session")
+def built_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project built once without PDFs; returns output/."""
+    root = copy_project(tmp_path_factory.mktemp("built-html") / "site")
+    build_site(root, BuildOptions(output=root / "output", pdf=False))
+    return root / "output"
