@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +36,7 @@ from generator.formats import format_change, format_number, format_quantity, slu
 from generator.model import Entry, Indicator, Narrative
 
 MAX_NESTING = 20
+TIME_BUDGET = 2.0  # seconds to parse one narrative; markdown-it has quadratic corners
 _CITE = re.compile(r":(ind|num|prev|change)\[([^\]\n]{1,100})\]")
 _FIG = re.compile(r"::fig\[([^\]\n]{1,100})\][ \t]*$")
 _SAFE_URL = re.compile(r"^(?:https?:|mailto:|tel:|#|/|\.|[^:/?#]*(?:[/?#]|$))", re.I)
@@ -83,7 +87,17 @@ def render_narrative(
     indicators = {i.id: i for i in entry.data.indicators}
     figures = {f.id for f in entry.data.figures}
     env: dict[str, Any] = {"indicators": indicators, "lang": lang}
-    tokens = md.parse(narrative.body, env)
+    try:
+        with time_limit(TIME_BUDGET):
+            tokens = md.parse(narrative.body, env)
+    except TimeoutError:
+        problems.add(
+            Pos(narrative.path, narrative.body_line),
+            f"narrative took longer than {TIME_BUDGET:g} s to read and was left out",
+            "look for very long runs of *, _, [ or | characters, or very wide tables; "
+            "split the text into smaller pieces",
+        )
+        return RenderedNarrative(narrative, (), ())
     lines = narrative.body.split("\n")
     headings = _prepare_headings(tokens, narrative.slug)
     figure_refs = _check_references(tokens, narrative, lines, indicators, figures, problems)
@@ -96,6 +110,25 @@ def render_narrative(
         if piece:
             parts.append(piece)
     return RenderedNarrative(narrative, tuple(parts), tuple(headings))
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after seconds (main thread only; else no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expire(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @functools.cache
