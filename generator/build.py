@@ -96,7 +96,7 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
     site = load_site(root, problems)
     problems.check(strict=strict)
     for entry in site.entries:
-        render_narratives(entry, site.config.language, problems)
+        render_narratives(entry, site.config.language, problems, site.root)
     problems.check(strict=strict)
     return problems.warnings
 
@@ -115,7 +115,9 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     reporter.stage("markdown", len(site.entries))
     narratives: dict[str, list[RenderedNarrative]] = {}
     for entry in site.entries:
-        narratives[entry.slug] = render_narratives(entry, site.config.language, problems)
+        narratives[entry.slug] = render_narratives(
+            entry, site.config.language, problems, site.root
+        )
         reporter.step(entry.slug)
     problems.check(strict=options.strict)
 
@@ -145,6 +147,10 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
 
     files: dict[str, Payload] = dict(static_files(site.root, site.config.theme))
     files.update(figures.files)
+    for entry_narratives in narratives.values():
+        for rendered in entry_narratives:
+            slug = rendered.narrative.path.parent.name
+            files.update({f"{slug}/{target}": source for target, source in rendered.assets})
     if pdfs is not None:
         files.update(pdfs.files)
     files.update({path: html.encode("utf-8") for path, html in pages.items()})

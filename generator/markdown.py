@@ -15,13 +15,16 @@ http(s), mailto, tel or relative URLs.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import signal
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -36,6 +39,9 @@ from generator.formats import format_change, format_number, format_quantity, slu
 from generator.model import Entry, Indicator, Narrative
 
 MAX_NESTING = 20
+MAX_IMAGE_BYTES = 10_000_000
+IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 TIME_BUDGET = 2.0  # seconds to parse one narrative; markdown-it has quadratic corners
 _CITE = re.compile(r":(ind|num|prev|change)\[([^\]\n]{1,100})\]")
 _FIG = re.compile(r"::fig\[([^\]\n]{1,100})\][ \t]*$")
@@ -67,6 +73,8 @@ class RenderedNarrative:
     narrative: Narrative
     parts: tuple[str | FigureRef, ...]
     headings: tuple[Heading, ...]
+    assets: tuple[tuple[str, Path], ...] = ()  # (path relative to the page, source file)
+    links: tuple[tuple[str, Pos], ...] = ()  # relative links, to check after rendering
 
     @property
     def figure_ids(self) -> list[str]:
@@ -74,13 +82,32 @@ class RenderedNarrative:
         return [p.id for p in self.parts if isinstance(p, FigureRef)]
 
 
-def render_narratives(entry: Entry, lang: str, problems: Problems) -> list[RenderedNarrative]:
-    """Render every narrative of a conference, reporting unknown ids at their line."""
-    return [render_narrative(entry, n, lang, problems) for n in entry.narratives]
+def render_narratives(
+    entry: Entry, lang: str, problems: Problems, root: Path | None = None
+) -> list[RenderedNarrative]:
+    """Render every narrative of a conference, reporting unknown ids at their line.
+
+    With the project root given, local images are checked and collected as assets.
+    A figure placed twice is a warning; one placed nowhere goes at the page's end.
+    """
+    rendered = [render_narrative(entry, n, lang, problems, root) for n in entry.narratives]
+    placed: set[str] = set()
+    for item in rendered:
+        for part in item.parts:
+            if isinstance(part, FigureRef):
+                if part.id in placed:
+                    problems.warn(part.pos, f"figure '{part.id}' is placed more than once",
+                                  "place each figure once; remove this ::fig line")
+                placed.add(part.id)
+    return rendered
 
 
 def render_narrative(
-    entry: Entry, narrative: Narrative, lang: str, problems: Problems
+    entry: Entry,
+    narrative: Narrative,
+    lang: str,
+    problems: Problems,
+    root: Path | None = None,
 ) -> RenderedNarrative:
     """Render one narrative's Markdown body."""
     md = _markdown()
@@ -99,8 +126,9 @@ def render_narrative(
         )
         return RenderedNarrative(narrative, (), ())
     lines = narrative.body.split("\n")
-    headings = _prepare_headings(tokens, narrative.slug)
+    headings = _prepare_headings(tokens, section_id(narrative))
     figure_refs = _check_references(tokens, narrative, lines, indicators, figures, problems)
+    assets, links = _collect_media(tokens, narrative, lines, root, problems)
     html = md.renderer.render(tokens, md.options, env)
     parts: list[str | FigureRef] = []
     for i, piece in enumerate(html.split(FIGURE_MARK)):
@@ -109,7 +137,14 @@ def render_narrative(
             parts.append(figure_refs[ident])
         if piece:
             parts.append(piece)
-    return RenderedNarrative(narrative, tuple(parts), tuple(headings))
+    return RenderedNarrative(
+        narrative, tuple(parts), tuple(headings), tuple(assets), tuple(links)
+    )
+
+
+def section_id(narrative: Narrative) -> str:
+    """Return the HTML id of a narrative's section; prefixed so it can't clash with the page's."""
+    return f"n-{narrative.slug}"
 
 
 @contextmanager
@@ -276,6 +311,68 @@ def _check_references(
                         "give the indicator `change` or `previous` with `compared_to`",
                     )
     return refs
+
+
+def _collect_media(
+    tokens: list[Token],
+    narrative: Narrative,
+    lines: list[str],
+    root: Path | None,
+    problems: Problems,
+) -> tuple[list[tuple[str, Path]], list[tuple[str, Pos]]]:
+    """Check local images and links; point images at copies beside the page."""
+    assets: dict[str, Path] = {}
+    links: list[tuple[str, Pos]] = []
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                if not _SCHEME.match(href):
+                    links.append((href, _pos(narrative, lines, line, href)))
+            elif child.type == "image" and root is not None:
+                src = str(child.attrGet("src") or "")
+                if _SCHEME.match(src):
+                    continue  # remote: linked from HTML, never fetched by the build
+                pos = _pos(narrative, lines, line, src)
+                source = _local_file(root, narrative, src, pos, problems)
+                if source is not None:
+                    digest = hashlib.sha256(str(source).encode()).hexdigest()[:8]
+                    target = f"media/{digest}-{source.name}"
+                    assets[target] = source
+                    child.attrSet("src", target)
+    return sorted(assets.items()), links
+
+
+def _local_file(
+    root: Path, narrative: Narrative, src: str, pos: Pos, problems: Problems
+) -> Path | None:
+    """Resolve an image path inside the project, or report why it can't be used."""
+    rel = unquote(src.split("#")[0].split("?")[0])
+    if not rel or rel.startswith("/") or "\\" in rel:
+        problems.add(pos, f"image path '{src}' must be relative to the narrative",
+                     "put the image in the conference's content folder and write its name")
+        return None
+    path = (root / narrative.path.parent / rel).resolve()
+    if not path.is_relative_to(root.resolve()):
+        problems.add(pos, f"image '{src}' is outside the project",
+                     "copy the image into the conference's content folder")
+        return None
+    if not path.is_file():
+        problems.add(pos, f"image '{src}' does not exist",
+                     f"looked for {path.relative_to(root.resolve()).as_posix()}")
+        return None
+    if path.suffix.lower() not in IMAGE_TYPES:
+        problems.add(pos, f"image '{src}' is not a picture format we publish",
+                     f"use one of: {', '.join(sorted(IMAGE_TYPES))}")
+        return None
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        problems.add(pos, f"image '{src}' is larger than {MAX_IMAGE_BYTES // 1_000_000} MB",
+                     "resize or compress it")
+        return None
+    return path
 
 
 def _pos(narrative: Narrative, lines: list[str], line: int, needle: str) -> Pos:

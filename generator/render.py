@@ -33,7 +33,7 @@ from generator.formats import (
     format_number,
     format_quantity,
 )
-from generator.markdown import FigureRef, RenderedNarrative, derivation_note
+from generator.markdown import FigureRef, RenderedNarrative, derivation_note, section_id
 from generator.model import Entry, Indicator, Site
 from generator.yamlload import Positions, parse_yaml
 
@@ -285,7 +285,8 @@ def _narrative_view(rendered: RenderedNarrative, slug: str, extras: Extras) -> d
         else:
             pieces.append(Markup(part))  # produced by our Markdown stage, html=False
     return {"narrative": rendered.narrative, "front": rendered.narrative.front,
-            "pieces": pieces, "headings": rendered.headings, "id": rendered.narrative.slug}
+            "pieces": pieces, "headings": rendered.headings,
+            "id": section_id(rendered.narrative)}
 
 
 def indicator_groups(indicators: Sequence[Indicator]) -> list[tuple[str, list[Indicator]]]:
