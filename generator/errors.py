@@ -13,6 +13,7 @@ a ``Problem``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,18 @@ class Problems:
         failing = self.items if strict else self.errors
         if failing:
             raise BuildFailed(sorted(self.items, key=Problem.sort_key))
+
+
+def did_you_mean(name: str, known: Iterable[str], what: str = "id") -> str:
+    """Return a hint naming the closest known name, or listing the known ones."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if not names:
+        return f"none is declared; declare the {what} first"
+    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+    return f"known {what}s: {shown}"
 
 
 class BuildFailed(Exception):

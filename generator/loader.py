@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from generator.errors import Pos, Problems, UsageError
+from generator.errors import Pos, Problems, UsageError, did_you_mean
 from generator.formats import slugify
 from generator.model import (
     Conference,
@@ -181,15 +181,8 @@ def _check_references(conf: Conference, positions: Positions, problems: Problems
 
 
 def _expect(ident: str, known: set[str], what: str, pos: Pos, problems: Problems) -> None:
-    if ident in known:
-        return
-    import difflib
-
-    close = difflib.get_close_matches(ident, sorted(known), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else (
-        f"known {what} ids: {', '.join(sorted(known))}" if known else f"declare it under {what}s"
-    )
-    problems.add(pos, f"unknown {what} '{ident}'", hint)
+    if ident not in known:
+        problems.add(pos, f"unknown {what} '{ident}'", did_you_mean(ident, known, f"{what} id"))
 
 
 def _check_follow_up_reports(entries: list[Entry], problems: Problems) -> None:

@@ -34,7 +34,7 @@ from markdown_it.token import Token
 from markdown_it.common.utils import escapeHtml
 from markdown_it.utils import EnvType, OptionsDict
 
-from generator.errors import Pos, Problems
+from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import format_change, format_number, format_quantity, slugify
 from generator.model import Entry, Indicator, Narrative
 
@@ -291,7 +291,7 @@ def _check_references(
             pos = _pos(narrative, lines, token.map[0], token.content)
             refs[ident] = FigureRef(ident, pos)
             if ident not in figures:
-                problems.add(pos, f"unknown figure '{ident}'", _known("figure", figures))
+                problems.add(pos, f"unknown figure '{ident}'", did_you_mean(ident, figures, "figure id"))
         if token.children is None or token.map is None:
             continue
         line = token.map[0]
@@ -303,7 +303,10 @@ def _check_references(
                 pos = _pos(narrative, lines, line, child.content)
                 indicator = indicators.get(ident)
                 if indicator is None:
-                    problems.add(pos, f"unknown indicator '{ident}'", _known("indicator", indicators))
+                    problems.add(
+                        pos, f"unknown indicator '{ident}'",
+                        did_you_mean(ident, indicators, "indicator id"),
+                    )
                 elif kind in ("prev", "change") and indicator.previous_value is None:
                     problems.add(
                         pos,
@@ -379,10 +382,3 @@ def _pos(narrative: Narrative, lines: list[str], line: int, needle: str) -> Pos:
     text = lines[line] if line < len(lines) else ""
     col = text.find(needle) + 1 if needle in text else 1
     return Pos(narrative.path, narrative.body_line + line, col)
-
-
-def _known(what: str, ids: Mapping[str, Any] | set[str]) -> str:
-    import difflib
-
-    names = sorted(ids)
-    return f"known {what} ids: {', '.join(names)}" if names else f"this conference declares no {what}s"

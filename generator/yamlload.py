@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from generator.errors import Pos, Problems
+from generator.errors import Pos, Problems, did_you_mean
 
 try:  # libyaml's C parser is several times faster; both keep marks.
     _Loader: type = yaml.CSafeLoader
@@ -240,11 +240,7 @@ def _report(
     kind = err["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        close = _suggest(model, loc)
-        allowed = sorted(_fields_at(model, loc[:-1]))
-        hint = f"did you mean '{close[0]}'?" if close else ""
-        if not hint and allowed:
-            hint = "allowed here: " + ", ".join(allowed)
+        hint = did_you_mean(name, _fields_at(model, loc[:-1]), "field")
         problems.add(positions.at(loc, key=True), f"unknown field '{name}'", hint)
     elif kind == "missing":
         problems.add(
