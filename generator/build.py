@@ -7,6 +7,7 @@ found errors, so later stages never see invalid data and ``output/`` is untouche
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -211,8 +212,12 @@ def _swap(staging: Path, out: Path) -> None:
         out.rename(old)
     try:
         staging.rename(out)
-    except OSError:
-        if old.exists() and not out.exists():
-            old.rename(out)  # put the previous site back
-        raise
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:  # another file system: copy, then drop staging
+            shutil.copytree(staging, out)
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            if old.exists() and not out.exists():
+                old.rename(out)  # put the previous site back
+            raise
     shutil.rmtree(old, ignore_errors=True)

@@ -65,7 +65,12 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
 
 def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | None:
     """Read a project file as NFC text with LF line ends, reporting what is wrong."""
-    raw = (root / rel).read_bytes()
+    path = root / rel
+    if not path.resolve().is_relative_to(root.resolve()):
+        problems.add(Pos(rel), "file is a link to a place outside the project",
+                     "copy the file into the project instead of linking to it")
+        return None
+    raw = path.read_bytes()
     if len(raw) > limit:
         problems.add(
             Pos(rel),
@@ -218,9 +223,6 @@ def _load_narratives(root: Path, slug: str, problems: Problems, drafts: bool) ->
         return []
     out = []
     for path in sorted(folder.glob("*.md")):
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            problems.add(Pos(path.relative_to(root)), "narrative is a link to a file outside the project")
-            continue
         narrative = load_narrative(root, path.relative_to(root), problems)
         if narrative is not None and (drafts or not narrative.front.draft):
             out.append(narrative)
