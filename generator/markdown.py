@@ -74,6 +74,7 @@ class RenderedNarrative:
     parts: tuple[str | FigureRef, ...]
     headings: tuple[Heading, ...]
     assets: tuple[tuple[str, Path], ...] = ()  # (path relative to the page, source file)
+    cited: frozenset[str] = frozenset()  # indicator ids cited
     links: tuple[tuple[str, Pos], ...] = ()  # relative links, to check after rendering
 
     @property
@@ -91,6 +92,7 @@ def render_narratives(
     A figure placed twice is a warning; one placed nowhere goes at the page's end.
     """
     rendered = [render_narrative(entry, n, lang, problems, root) for n in entry.narratives]
+    _warn_unused_indicators(entry, rendered, problems)
     placed: set[str] = set()
     for item in rendered:
         for part in item.parts:
@@ -137,9 +139,38 @@ def render_narrative(
             parts.append(figure_refs[ident])
         if piece:
             parts.append(piece)
-    return RenderedNarrative(
-        narrative, tuple(parts), tuple(headings), tuple(assets), tuple(links)
+    cited = frozenset(
+        child.meta["id"]
+        for token in tokens
+        for child in token.children or ()
+        if child.type == "indicator_ref"
     )
+    return RenderedNarrative(
+        narrative,
+        tuple(parts),
+        tuple(headings),
+        assets=tuple(assets),
+        cited=cited,
+        links=tuple(links),
+    )
+
+
+def _warn_unused_indicators(
+    entry: Entry, rendered: list[RenderedNarrative], problems: Problems
+) -> None:
+    used = {ident for item in rendered for ident in item.cited}
+    for fig in entry.data.figures:
+        used.update(fig.indicators)
+        used.update(i for series in fig.series for i in series.indicators)
+        if fig.across:
+            used.add(fig.across)
+    for i, indicator in enumerate(entry.data.indicators):
+        if indicator.id not in used and not indicator.key:
+            problems.warn(
+                entry.positions.at(("indicators", i, "id")),
+                f"indicator '{indicator.id}' is not cited by any narrative or figure",
+                f"cite it with :ind[{indicator.id}], draw it, or mark it key: true",
+            )
 
 
 def section_id(narrative: Narrative) -> str:
