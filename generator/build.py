@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import posixpath
 import shutil
 import tempfile
 import time
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote
 
 from generator.errors import Problem, Problems, UsageError
 from generator.loader import load_site
@@ -145,6 +147,8 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     reporter.stage("render")
     pages = render_site(site, narratives, extras, problems)
     problems.check(strict=options.strict)
+    _check_links(narratives, pages, problems)
+    problems.check(strict=options.strict)
 
     files: dict[str, Payload] = dict(static_files(site.root, site.config.theme))
     files.update(figures.files)
@@ -165,6 +169,33 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
         reporter.problem(warning)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _check_links(
+    narratives: Mapping[str, list[RenderedNarrative]],
+    pages: Mapping[str, str],
+    problems: Problems,
+) -> None:
+    """Warn about relative links in narratives that lead to no page or no anchor."""
+    for slug, items in narratives.items():
+        here = f"{slug}/index.html"
+        for item in items:
+            for href, pos in item.links:
+                path, _, fragment = href.partition("#")
+                target = posixpath.normpath(posixpath.join(slug, unquote(path))) if path else here
+                if target in pages or f"{target}/index.html" in pages:
+                    html = pages.get(target) or pages[f"{target}/index.html"]
+                    if fragment and f'id="{fragment}"' not in html:
+                        problems.warn(pos, f"link '{href}' names an anchor the page lacks",
+                                      "check the part after '#'")
+                elif not _is_asset(target, item):
+                    problems.warn(pos, f"link '{href}' leads to no page of the site",
+                                  "link to another conference as ../<slug>/index.html")
+
+
+def _is_asset(target: str, item: RenderedNarrative) -> bool:
+    slug = item.narrative.path.parent.name
+    return any(f"{slug}/{rel}" == target for rel, _ in item.assets)
 
 
 @contextmanager
