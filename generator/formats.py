@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 _SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 
@@ -29,8 +29,8 @@ def format_number(value: Decimal | int | float, lang: str = "vi", decimals: int 
     """Format value with the language's separators: 1317 -> '1.317', 9.4 -> '9,4'."""
     thousands, point = _SEPARATORS.get(lang, _SEPARATORS["vi"])
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    if decimals is not None:
-        number = round(number, decimals)
+    if decimals is not None:  # half up, as reports round: 0,25 -> 0,3
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     negative = number < 0
     text = format(abs(number), "f")
     whole, _, frac = text.partition(".")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,9 @@ def load_site(root: Path, problems: Problems, *, drafts: bool = False) -> Site:
         )
     config = load_config(root, problems)
     entries = [e for e in _load_entries(root, problems, drafts) if e is not None]
-    _check_follow_up_reports(entries, problems)
+    data_dir = root / "data"
+    all_slugs = {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
+    _check_follow_up_reports(entries, all_slugs, problems)
     problems.check()
     entries.sort(key=lambda e: (e.data.period.end, e.slug), reverse=True)
     return Site(root, config or SiteConfig(), tuple(entries))
@@ -138,9 +139,10 @@ def _load_entry(root: Path, rel: Path, problems: Problems, drafts: bool) -> Entr
     if text is None:
         return None
     positions = Positions(rel)
+    before = len(problems.errors)
     raw = parse_yaml(text, positions, problems)
     if raw is None:
-        if not problems.errors:
+        if len(problems.errors) == before:
             problems.add(Pos(rel), "data file holds no fields")
         return None
     if not isinstance(raw, dict):
@@ -157,15 +159,15 @@ def _load_entry(root: Path, rel: Path, problems: Problems, drafts: bool) -> Entr
 def _check_references(conf: Conference, positions: Positions, problems: Problems) -> None:
     """Report duplicate ids and references to ids that do not exist."""
     for list_name in ("speakers", "indicators", "sources", "figures", "follow_up"):
-        seen = Counter(item.id for item in getattr(conf, list_name))
+        seen: set[str] = set()
         for i, item in enumerate(getattr(conf, list_name)):
-            if seen[item.id] > 1:
+            if item.id in seen:  # report the later copies, not the first
                 problems.add(
                     positions.at((list_name, i, "id")),
                     f"{list_name}: id '{item.id}' is used more than once",
                     "ids must be unique within a list",
                 )
-                seen[item.id] = 0  # report the later copies, not the first
+            seen.add(item.id)
     source_ids = {s.id for s in conf.sources}
     speaker_ids = {s.id for s in conf.speakers}
     indicator_ids = {i.id for i in conf.indicators}
@@ -190,18 +192,28 @@ def _expect(ident: str, known: set[str], what: str, pos: Pos, problems: Problems
         problems.add(pos, f"unknown {what} '{ident}'", did_you_mean(ident, known, f"{what} id"))
 
 
-def _check_follow_up_reports(entries: list[Entry], problems: Problems) -> None:
+def _check_follow_up_reports(
+    entries: list[Entry], all_slugs: set[str], problems: Problems
+) -> None:
+    """Check reports on earlier tasks; a conference that failed to load is not named."""
     by_slug = {e.slug: e for e in entries}
     for entry in entries:
         for i, report in enumerate(entry.data.follow_up_reports):
-            pos = entry.positions.at(("follow_up_reports", i))
+            loc = ("follow_up_reports", i)
             earlier = by_slug.get(report.conference)
             if earlier is None:
-                problems.add(pos, f"unknown conference '{report.conference}'",
-                             "name the slug of an earlier conference of the series")
+                if report.conference not in all_slugs:
+                    problems.add(
+                        entry.positions.at((*loc, "conference")),
+                        f"unknown conference '{report.conference}'",
+                        did_you_mean(report.conference, by_slug, "conference slug"),
+                    )
             elif report.task not in {t.id for t in earlier.data.follow_up}:
-                problems.add(pos, f"conference '{report.conference}' sets no task '{report.task}'",
-                             f"tasks there: {', '.join(t.id for t in earlier.data.follow_up) or 'none'}")
+                problems.add(
+                    entry.positions.at((*loc, "task")),
+                    f"conference '{report.conference}' sets no task '{report.task}'",
+                    did_you_mean(report.task, {t.id for t in earlier.data.follow_up}, "task id"),
+                )
 
 
 def _check_orphan_content(root: Path, slugs: set[str], problems: Problems) -> None:
@@ -245,9 +257,10 @@ def load_narrative(root: Path, rel: Path, problems: Problems) -> Narrative | Non
                      "start the file with '---', a line 'title: …', and '---'")
         return None
     positions = Positions(rel, line_offset=1)
+    before = len(problems.errors)
     front_raw: Any = parse_yaml(match.group(1) or "", positions, problems)
     if not isinstance(front_raw, dict):
-        if front_raw is not None or not problems.errors:
+        if len(problems.errors) == before:
             problems.add(Pos(rel, 2), "front matter must be a mapping such as 'title: …'")
         return None
     front = validate(FrontMatter, front_raw, positions, problems)

@@ -316,6 +316,7 @@ def _check_references(
     problems: Problems,
 ) -> dict[str, FigureRef]:
     refs: dict[str, FigureRef] = {}
+    columns: dict[int, int] = {}  # where the last citation found on a line ended
     for token in tokens:
         if token.type == "figure_ref" and token.map:
             ident = token.meta["id"]
@@ -331,7 +332,7 @@ def _check_references(
                 line += 1
             elif child.type == "indicator_ref":
                 ident, kind = child.meta["id"], child.meta["kind"]
-                pos = _pos(narrative, lines, line, child.content)
+                pos = _pos(narrative, lines, line, child.content, columns)
                 indicator = indicators.get(ident)
                 if indicator is None:
                     problems.add(
@@ -409,7 +410,19 @@ def _local_file(
     return path
 
 
-def _pos(narrative: Narrative, lines: list[str], line: int, needle: str) -> Pos:
+def _pos(
+    narrative: Narrative,
+    lines: list[str],
+    line: int,
+    needle: str,
+    after: dict[int, int] | None = None,
+) -> Pos:
+    """Find needle on a body line; with `after`, repeated needles get their own columns."""
     text = lines[line] if line < len(lines) else ""
-    col = text.find(needle) + 1 if needle in text else 1
-    return Pos(narrative.path, narrative.body_line + line, col)
+    start = after.get(line, 0) if after is not None else 0
+    found = text.find(needle, start)
+    if found < 0:
+        found = text.find(needle)
+    if after is not None and found >= 0:
+        after[line] = found + len(needle)
+    return Pos(narrative.path, narrative.body_line + line, found + 1 if found >= 0 else 1)

@@ -17,6 +17,7 @@ import difflib
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_NODES = 50_000
+MAX_ANCHOR_REPORTS = 10
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STD = "tag:yaml.org,2002:"
 # Tags the resolver gives plain and quoted scalars and collections by itself; an
@@ -98,7 +100,7 @@ class _Builder:
             )
             return None
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS:
+            if not node.style and node.value in _NULLS:
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):
@@ -165,6 +167,8 @@ def parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             return None
         if node is None:
             return None
+        if ("&" in text or "*" in text) and _refuse_anchors(text, positions, problems):
+            return None
         builder = _Builder(positions, problems)
         try:
             return builder.build(node, ())
@@ -176,6 +180,27 @@ def parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             )
             return None
     return None
+
+
+def _refuse_anchors(text: str, positions: Positions, problems: Problems) -> bool:
+    """Report every anchor and alias where it stands; True if there was one.
+
+    Checked on the event stream, before any value is built, so an alias bomb is
+    refused without ever being expanded.
+    """
+    found = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if not (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)):
+            continue
+        found += 1
+        if found <= MAX_ANCHOR_REPORTS:  # an alias bomb has hundreds; a few say it
+            mark = event.start_mark
+            problems.add(
+                positions._pos((mark.line, mark.column)),
+                "anchors and aliases (&name, *name) are not supported",
+                "write the value out in full where it is used",
+            )
+    return found > 0
 
 
 def _untab_line(text: str, line: int) -> str | None:
@@ -252,7 +277,7 @@ def _report(
         message = _MESSAGES.get(kind, err["msg"].removeprefix("Value error, "))
         got = err.get("input")
         if isinstance(got, str) and kind not in _NO_INPUT:
-            message += f", got '{got[:60]}'"
+            message += f", got '{_visible(got[:60])}'"
         problems.add(
             positions.at(loc),
             f"{where}: {message}" if where else message,
@@ -285,6 +310,13 @@ _HINTS = {
     "without the separator (1317): YAML reads '.' as a decimal point; for an amount "
     "such as 9,4 tỷ đồng write 9.4 and set kind: amount",
 }
+
+
+def _visible(text: str) -> str:
+    """Show control and invisible format characters as \\uXXXX, so they can be found."""
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
 
 
 def _ctx_hint(err: Any) -> str:

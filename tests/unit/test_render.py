@@ -1,0 +1,289 @@
+"""Rendering: theme chain and overrides, strict templates, relative links, page data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import CACHE_DIR, BuildOptions, build_site
+from generator.errors import BuildFailed, Problems
+from generator.loader import load_site
+from generator.render import (
+    comparison_rows,
+    follow_up_reports,
+    indicator_groups,
+    relative_url,
+    theme_dirs,
+)
+
+D23 = "data/hoi-nghi-tre-em-phia-nam-2023.yaml"
+D24 = "data/hoi-nghi-tre-em-phia-nam-2024.yaml"
+SITE_TEMPLATES = Path("themes/site/templates")
+
+
+def build(root: Path) -> dict[str, bytes]:
+    build_site(root, BuildOptions(output=root / "output", pdf=False))
+    return tree(root / "output")
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build_problems(root: Path) -> list[tuple[str, int, str]]:
+    with pytest.raises(BuildFailed) as caught:
+        build_site(root, BuildOptions(output=root / "output", pdf=False))
+    return [
+        (p.pos.path.as_posix(), p.pos.line, p.message)
+        for p in caught.value.problems
+        if p.severity == "error"
+    ]
+
+
+def write(root: Path, rel: Path | str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A figure cache from one build of the real project, to keep each build quick."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("warm") / "site")
+    build(root)
+    return root / CACHE_DIR
+
+
+@pytest.fixture
+def project(project: Path, warm_cache: Path) -> Path:
+    import shutil
+
+    if warm_cache.is_dir():
+        shutil.copytree(warm_cache, project / CACHE_DIR)
+    return project
+
+
+# --- theme chain -------------------------------------------------------------------
+
+
+def test_site_theme_folder_overrides_only_the_page_it_ships(project: Path) -> None:
+    before = build(project)
+    write(
+        project,
+        SITE_TEMPLATES / "404.html",
+        '{% extends "base.html" %}\n'
+        "{% block content %}<h1>Trang riêng 404</h1>{% endblock %}\n",
+    )
+    after = build(project)
+    assert before.keys() == after.keys()
+    changed = sorted(k for k in before if before[k] != after[k])
+    assert changed == ["404.html"]
+    assert "<h1>Trang riêng 404</h1>" in after["404.html"].decode()
+
+
+def test_extends_with_a_theme_prefix_wraps_the_original(project: Path) -> None:
+    before = build(project)["404.html"].decode()
+    write(
+        project,
+        SITE_TEMPLATES / "404.html",
+        '{% extends "default:404.html" %}\n'
+        '{% block content %}<p class="truoc">Trước</p>{{ super() }}{% endblock %}\n',
+    )
+    after = build(project)["404.html"].decode()
+    assert '<p class="truoc">Trước</p>' in after
+    # the original block is still there, after our addition
+    original_h1 = before[before.index("<h1") : before.index("</h1>") + 5]
+    assert original_h1 in after
+    assert after.index('class="truoc"') < after.index(original_h1)
+
+
+def test_extends_default_base_works_from_an_override(project: Path) -> None:
+    write(
+        project,
+        SITE_TEMPLATES / "404.html",
+        '{% extends "default:base.html" %}\n'
+        "{% block content %}<h1>Không có</h1>{% endblock %}\n",
+    )
+    page = build(project)["404.html"].decode()
+    assert "<h1>Không có</h1>" in page
+    assert page.lstrip().startswith("<!DOCTYPE html>")
+    assert 'lang="vi"' in page
+
+
+def test_named_theme_extends_default_and_ships_only_what_it_changes(
+    project: Path,
+) -> None:
+    before = build(project)
+    write(project, "themes/xanh/theme.yaml", "name: xanh\nextends: default\n")
+    write(project, "themes/xanh/static/css/site.css", "body { color: green; }\n")
+    site_yaml = (
+        (project / "site.yaml")
+        .read_text("utf-8")
+        .replace("theme: default", "theme: xanh")
+    )
+    (project / "site.yaml").write_text(site_yaml, "utf-8")
+    assert [d.name for d in theme_dirs(project, "xanh")] == ["xanh", "default"]
+    after = build(project)
+    assert after["static/css/site.css"] == b"body { color: green; }\n"
+    assert after["index.html"] == before["index.html"]
+    assert after["static/css/print.css"] == before["static/css/print.css"]
+
+
+def test_site_folder_comes_first_in_the_chain(project: Path) -> None:
+    (project / SITE_TEMPLATES).mkdir(parents=True)
+    dirs = theme_dirs(project, "default")
+    assert [d.name for d in dirs] == ["site", "default"]
+
+
+# --- strict, escaped templates -----------------------------------------------------
+
+
+def test_undefined_variable_is_a_problem_naming_template_and_line(
+    project: Path,
+) -> None:
+    write(
+        project,
+        SITE_TEMPLATES / "404.html",
+        '{% extends "base.html" %}\n{% block content %}\n<h1>x</h1>\n'
+        "<p>{{ khong_co_bien }}</p>\n{% endblock %}\n",
+    )
+    assert build_problems(project) == [
+        (
+            "themes/site/templates/404.html",
+            4,
+            "template error: 'khong_co_bien' is undefined",
+        )
+    ]
+
+
+def test_undefined_attribute_is_a_problem_not_empty_text(project: Path) -> None:
+    write(
+        project,
+        SITE_TEMPLATES / "404.html",
+        '{% extends "base.html" %}\n{% block content %}\n<h1>{{ site.tieu_de }}</h1>\n'
+        "{% endblock %}\n",
+    )
+    got = build_problems(project)
+    assert [(path, line) for path, line, _ in got] == [
+        ("themes/site/templates/404.html", 3)
+    ]
+    assert "tieu_de" in got[0][2]
+
+
+def test_template_syntax_error_is_a_problem_naming_template_and_line(
+    project: Path,
+) -> None:
+    write(
+        project,
+        SITE_TEMPLATES / "404.html",
+        '{% extends "base.html" %}\n{% block content %}\n<h1>{{ site.title </h1>\n'
+        "{% endblock %}\n",
+    )
+    got = build_problems(project)
+    assert [(path, line) for path, line, _ in got] == [
+        ("themes/site/templates/404.html", 3)
+    ]
+    assert got[0][2].startswith("template error: ")
+
+
+def test_template_error_leaves_output_unchanged(project: Path) -> None:
+    before = build(project)
+    write(project, SITE_TEMPLATES / "404.html", "{{ khong_co }}\n")
+    build_problems(project)
+    assert tree(project / "output") == before
+
+
+def test_data_text_is_escaped_in_pages(project: Path) -> None:
+    path = project / D24
+    text = path.read_text("utf-8")
+    text = text.replace(
+        "short_title: Công tác trẻ em phía Nam, 6 tháng đầu năm 2024",
+        'short_title: "<script>alert(1)</script> & {{ 7*7 }}"',
+    )
+    path.write_text(text, "utf-8")
+    pages = build(project)
+    html = pages["hoi-nghi-tre-em-phia-nam-2024/index.html"].decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in html
+
+
+# --- relative links ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "link"),
+    [
+        ("index.html", "hoi-nghi/index.html", "hoi-nghi/index.html"),
+        ("index.html", "static/css/site.css", "static/css/site.css"),
+        ("hoi-nghi/index.html", "index.html", "../index.html"),
+        ("hoi-nghi/index.html", "hoi-nghi/ban-tom-tat.pdf", "ban-tom-tat.pdf"),
+        ("hoi-nghi/index.html", "khac/index.html", "../khac/index.html"),
+        ("series/chuoi/index.html", "static/css/site.css", "../../static/css/site.css"),
+        ("series/chuoi/index.html", "series/chuoi/index.html", "index.html"),
+        ("404.html", "index.html", "index.html"),
+    ],
+)
+def test_relative_url(current: str, target: str, link: str) -> None:
+    assert relative_url(current, target) == link
+
+
+# --- page data ---------------------------------------------------------------------
+
+
+def test_comparison_rows_match_indicators_by_id(project: Path) -> None:
+    # Give the 2023 conference the 2024 indicator id, with another label.
+    path = project / D23
+    text = path.read_text("utf-8").replace(
+        "  - id: cong-trinh-cho-tre-em", "  - id: vu-xam-hai-tre-em", 1
+    )
+    path.write_text(text, "utf-8")
+    site = load_site(project, Problems())
+    entries = next(iter(site.series().values()))
+    assert [e.slug for e in entries] == [
+        "hoi-nghi-tre-em-phia-nam-2023",
+        "hoi-nghi-tre-em-phia-nam-2024",
+    ]
+    rows = {r.id: r for r in comparison_rows(entries)}
+    row = rows["vu-xam-hai-tre-em"]
+    assert row.status == "both"
+    assert [c.value if c else None for c in row.cells] == [272, 1317]
+    assert rows["tre-em-tu-vong-duoi-nuoc"].status == "new"
+    assert [c is None for c in rows["tre-em-tu-vong-duoi-nuoc"].cells] == [True, False]
+    assert rows["tre-em-duoc-quy-ho-tro"].status == "dropped"
+    assert len(rows) == len({i.id for e in entries for i in e.data.indicators})
+
+
+def test_follow_up_reports_list_the_previous_meetings_tasks(project: Path) -> None:
+    site = load_site(project, Problems())
+    entries = next(iter(site.series().values()))
+    old, new = entries
+    assert follow_up_reports(old, entries) == []
+    reports = follow_up_reports(new, entries)
+    assert [r.task.id for r in reports] == [t.id for t in old.data.follow_up]
+    assert [r.report.status if r.report else None for r in reports] == [
+        "in_progress",
+        None,
+        None,
+    ]
+    assert all(r.origin is old for r in reports)
+
+
+def test_indicator_groups_keep_first_seen_order(project: Path) -> None:
+    site = load_site(project, Problems())
+    conf = next(e for e in site.entries if e.slug.endswith("2023")).data
+    groups = indicator_groups(conf.indicators)
+    assert [g for g, _ in groups] == [
+        "Cơ sở dữ liệu về trẻ em",
+        "Tháng hành động vì trẻ em năm 2023",
+    ]
+    assert [i.id for _, items in groups for i in items] == [
+        i.id for i in conf.indicators
+    ]
