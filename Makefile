@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Debian/Ubuntu packages: WeasyPrint's Pango, fonts with Vietnamese coverage, and
-# for the tests Chromium (browser tests) and poppler-utils (pdftoppm).
+# for the tests Chromium (browser tests), poppler-utils (pdftoppm) and a Java runtime
+# for the Nu HTML Checker (vnu.jar, from npm with axe-core: see package.json).
 SITE_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := chromium poppler-utils
+TEST_PACKAGES := chromium poppler-utils default-jre-headless
 
 .PHONY: site html test system-deps system-deps-test bench clean lint
 
@@ -15,7 +16,7 @@ site: $(VENV)/.installed ## Build output/ (HTML site and PDF briefs)
 html: $(VENV)/.installed ## Build output/ without PDFs (fast)
 	$(BIN)/proceedings build --no-pdf
 
-test: system-deps-test $(VENV)/.test-installed ## Install what the tests need, then run them all
+test: system-deps-test $(VENV)/.test-installed node_modules/.installed ## Install what the tests need, then run them all
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.test-installed ## Run the benchmarks in bench/
@@ -30,6 +31,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# axe-core and vnu-jar, exactly as package-lock.json pins them. --ignore-scripts: vnu-jar's
+# install script would download a Java runtime; we use Debian's (default-jre-headless).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || bash scripts/system-deps.sh nodejs npm
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Installs missing Debian packages with apt-get (as root, or through sudo).

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote
 
+from generator.datasets import dataset_files
 from generator.errors import Problem, Problems, UsageError
 from generator.loader import load_site
 from generator.markdown import RenderedNarrative, render_narratives
 from generator.render import Extras, render_site, static_files
+from generator.search import search_index_files
+from generator.seo import seo_files
 
 Payload = bytes | Path  # file content, or a file to copy
 CACHE_DIR = ".proceedings-cache"  # figures and PDFs, keyed by content hash
@@ -134,7 +137,6 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     extras = Extras(figures=figures.figures, preview=options.preview)
 
     if options.pdf and site.config.pdf:
-        reporter.stage("pdf", len(site.entries))
         from generator.pdf import make_pdfs  # lazy: WeasyPrint only when needed
 
         pdfs = make_pdfs(site, narratives, extras, figures.files, cache / "pdf", problems, reporter)
@@ -159,10 +161,13 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     if pdfs is not None:
         files.update(pdfs.files)
     files.update({path: html.encode("utf-8") for path, html in pages.items()})
+    files.update(search_index_files(site, narratives, extras))  # search-index.js
+    files.update(dataset_files(site))  # <slug>/<slug>.json and .csv
+    files.update(seo_files(site, pages))  # robots.txt, sitemap.xml, feed.xml
 
     reporter.stage("publish")
     publish(files, options.output)
-    summary.pages = len(pages)
+    summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.warnings = problems.warnings
     for warning in summary.warnings:
@@ -239,16 +244,19 @@ def _swap(staging: Path, out: Path) -> None:
     old = out.with_name(f".{out.name}-old")
     shutil.rmtree(old, ignore_errors=True)  # left by a crashed run
     os.chmod(staging, 0o755)
-    if out.exists():
-        out.rename(old)
     try:
-        staging.rename(out)
-    except OSError as exc:
-        if exc.errno == errno.EXDEV:  # another file system: copy, then drop staging
-            shutil.copytree(staging, out)
+        if out.exists():
+            out.rename(old)
+        try:
+            staging.rename(out)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.copytree(staging, out)  # another file system: copy instead
             shutil.rmtree(staging, ignore_errors=True)
-        else:
-            if old.exists() and not out.exists():
-                old.rename(out)  # put the previous site back
-            raise
+    except BaseException:  # incl. Ctrl-C between the two renames
+        if old.exists():
+            shutil.rmtree(out, ignore_errors=True)  # a partial copy, if any
+            old.rename(out)  # put the previous site back
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -121,8 +121,12 @@ def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
             ),
         ]
     )
+    cache_dir = root / ".proceedings-cache" / "jinja"
+    cache_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=loader,
+        # Compiled templates are kept by source hash: a rebuild skips recompiling.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -194,6 +198,7 @@ def render_site(
     render = functools.partial(_render_page, env, site, extras, problems, pages)
     render("index.html", "index.html", conferences=site.entries, series=series, pdfs=extras.pdfs)
     render("404.html", "404.html")
+    render("search.html", "search.html")
     for entry in site.entries:
         render(
             f"{entry.slug}/index.html",
@@ -250,25 +255,38 @@ def _render_page(
             **context,
         )
     except jinja2.TemplateSyntaxError as exc:
-        problems.add(Pos(Path(exc.filename or template), exc.lineno or 1), f"template error: {exc.message}")
+        pos = Pos(_project_path(exc.filename or template, site.root), exc.lineno or 1)
+        problems.add(pos, f"template error: {exc.message}")
         return
-    except jinja2.UndefinedError as exc:
-        problems.add(_template_pos(exc, template), f"template error: {exc.message}",
-                     "check the name in the template; see docs/themes.md for what pages receive")
+    except jinja2.TemplateError as exc:
+        problems.add(
+            template_pos(exc, template, site.root),
+            f"template error: {exc.message}",
+            "check the name in the template; see docs/themes.md for what pages receive",
+        )
         return
     pages[out] = html
 
 
-def _template_pos(exc: BaseException, template: str) -> Pos:
-    """Find the template line a Jinja runtime error came from."""
+def template_pos(exc: BaseException, template: str, root: Path) -> Pos:
+    """Find the template file and line a Jinja runtime error came from."""
     tb = exc.__traceback__
     found = Pos(Path(template))
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".html") or filename.endswith(".xml"):
-            found = Pos(Path(filename), tb.tb_lineno)
+        if filename.endswith((".html", ".xml", ".css")):
+            found = Pos(_project_path(filename, root), tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def _project_path(filename: str, root: Path) -> Path:
+    """Show a template path relative to the project (or to the shipped themes)."""
+    path = Path(filename)
+    for base in (root.resolve(), PACKAGE_THEMES.parent):
+        if path.is_absolute() and path.is_relative_to(base):
+            return path.relative_to(base)
+    return path
 
 
 def relative_url(current: str, target: str) -> str:
