@@ -103,6 +103,9 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
     problems.check(strict=strict)
     for entry in site.entries:
         render_narratives(entry, site.config.language, problems, site.root)
+    from generator.figures import resolve_figures  # resolves numbers, draws nothing
+
+    resolve_figures(site, problems)
     problems.check(strict=strict)
     return problems.warnings
 

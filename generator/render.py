@@ -56,6 +56,8 @@ class FigureOut:
     source_note: str = ""
     series: bool = False  # drawn across the conferences of a series
     csv: str = ""  # output-relative path of the figure's data as CSV, or ""
+    width: int = 720  # intrinsic size, so the page reserves the right space
+    height: int = 405
 
 
 @dataclass(frozen=True, slots=True)

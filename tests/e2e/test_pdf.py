@@ -5,6 +5,8 @@ Contact sheets of every page are left in test-artifacts/pdf/ for a person to rev
 
 from __future__ import annotations
 
+import multiprocessing
+
 import http.server
 import re
 import shutil
@@ -648,8 +650,11 @@ def test_a_brief_over_its_limits_is_stopped_with_a_clear_error(
     slow = make(PdfOptions(timeout=0.05, use_cache=False))
     assert "took over 0.05 s and was stopped" in slow.message
     # A renderer that grabs memory without end: the worker's limit stops it. (Workers
-    # are forked here, so they run the patched function.)
-    assert pdf_module._process_context().get_start_method() == "fork"
+    # are forked here, so they run the patched function; other tests of the session
+    # may have left threads running, which would make the stage choose spawn.)
+    monkeypatch.setattr(
+        pdf_module, "_process_context", lambda: multiprocessing.get_context("fork")
+    )
     monkeypatch.setattr(pdf_module, "render_pdf", lambda *args: bytearray(2**32))
     greedy = make(PdfOptions(memory=64 * 2**20, use_cache=False))
     assert "more than 64 MiB of memory" in greedy.message
