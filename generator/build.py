@@ -28,6 +28,7 @@ from generator.markdown import RenderedNarrative, render_narratives
 from generator.render import Extras, render_site, static_files
 from generator.search import search_index_files
 from generator.seo import seo_files
+from generator.stamp import compute_stamp, is_up_to_date, record_stamp
 
 Payload = bytes | Path  # file content, or a file to copy
 CACHE_DIR = ".proceedings-cache"  # figures and PDFs, keyed by content hash
@@ -83,8 +84,11 @@ class Summary:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     output: Path = Path("output")
+    up_to_date: bool = False  # nothing changed since the build that made output
 
     def __str__(self) -> str:
+        if self.up_to_date:
+            return f"{self.output} is up to date ({self.seconds:.2f} s)"
         parts = [f"{self.pages} pages"]
         if self.figures_drawn or self.figures_cached:
             parts.append(f"{self.figures_drawn + self.figures_cached} figures "
@@ -116,6 +120,12 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     started = time.perf_counter()
     summary = Summary(output=options.output)
     problems = Problems()
+    cache = root.resolve() / CACHE_DIR
+    stamp = compute_stamp(root.resolve(), options)
+    if options.output.is_dir() and is_up_to_date(cache, options.output, stamp):
+        summary.up_to_date = True
+        summary.seconds = time.perf_counter() - started
+        return summary
 
     reporter.stage("load")
     site = load_site(root, problems, drafts=options.drafts)
@@ -130,7 +140,6 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
         reporter.step(entry.slug)
     problems.check(strict=options.strict)
 
-    cache = site.root / CACHE_DIR
     reporter.stage("figures", sum(len(e.data.figures) for e in site.entries))
     from generator.figures import draw_figures  # lazy: matplotlib only when needed
 
@@ -170,6 +179,8 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
 
     reporter.stage("publish")
     publish(files, options.output)
+    # Only a clean build may be skipped next time: warnings must be shown again.
+    record_stamp(cache, options.output, None if problems.warnings else stamp)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.warnings = problems.warnings
