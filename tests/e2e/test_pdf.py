@@ -5,9 +5,8 @@ Contact sheets of every page are left in test-artifacts/pdf/ for a person to rev
 
 from __future__ import annotations
 
-import multiprocessing
-
 import http.server
+import multiprocessing
 import re
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from generator import pdf as pdf_module
+from generator import pdf_worker
 from generator.build import CACHE_DIR, BuildOptions, SilentReporter, build_site
 from generator.cli import cli
 from generator.errors import BuildFailed, Problem, Problems
@@ -652,10 +651,11 @@ def test_a_brief_over_its_limits_is_stopped_with_a_clear_error(
     # A renderer that grabs memory without end: the worker's limit stops it. (Workers
     # are forked here, so they run the patched function; other tests of the session
     # may have left threads running, which would make the stage choose spawn.)
+    # Patched where the workers look them up: generator.pdf only re-exports render_pdf.
     monkeypatch.setattr(
-        pdf_module, "_process_context", lambda: multiprocessing.get_context("fork")
+        pdf_worker, "_process_context", lambda: multiprocessing.get_context("fork")
     )
-    monkeypatch.setattr(pdf_module, "render_pdf", lambda *args: bytearray(2**32))
+    monkeypatch.setattr(pdf_worker, "render_pdf", lambda *args: bytearray(2**32))
     greedy = make(PdfOptions(memory=64 * 2**20, use_cache=False))
     assert "more than 64 MiB of memory" in greedy.message
 
