@@ -91,10 +91,14 @@ class Summary:
             return f"{self.output} is up to date ({self.seconds:.2f} s)"
         parts = [f"{self.pages} pages"]
         if self.figures_drawn or self.figures_cached:
-            parts.append(f"{self.figures_drawn + self.figures_cached} figures "
-                         f"({self.figures_drawn} drawn)")
+            parts.append(
+                f"{self.figures_drawn + self.figures_cached} figures "
+                f"({self.figures_drawn} drawn)"
+            )
         if self.pdfs_made or self.pdfs_cached:
-            parts.append(f"{self.pdfs_made + self.pdfs_cached} PDFs ({self.pdfs_made} made)")
+            parts.append(
+                f"{self.pdfs_made + self.pdfs_cached} PDFs ({self.pdfs_made} made)"
+            )
         if self.warnings:
             parts.append(f"{len(self.warnings)} warnings")
         return f"Built {', '.join(parts)} into {self.output} in {self.seconds:.2f} s"
@@ -114,8 +118,10 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
     return problems.warnings
 
 
-def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = None) -> Summary:
-    """Build the site under root into options.output; raise BuildFailed on bad content."""
+def build_site(
+    root: Path, options: BuildOptions, reporter: Reporter | None = None
+) -> Summary:
+    """Build the site under root into options.output; BuildFailed on bad content."""
     reporter = reporter or SilentReporter()
     started = time.perf_counter()
     summary = Summary(output=options.output)
@@ -151,7 +157,9 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     if options.pdf and site.config.pdf:
         from generator.pdf import make_pdfs  # lazy: WeasyPrint only when needed
 
-        pdfs = make_pdfs(site, narratives, extras, figures.files, cache / "pdf", problems, reporter)
+        pdfs = make_pdfs(
+            site, narratives, extras, figures.files, cache / "pdf", problems, reporter
+        )
         problems.check(strict=options.strict)
         summary.pdfs_made, summary.pdfs_cached = pdfs.made, pdfs.cached
         extras.pdfs = pdfs.pdfs
@@ -169,7 +177,9 @@ def build_site(root: Path, options: BuildOptions, reporter: Reporter | None = No
     for entry_narratives in narratives.values():
         for rendered in entry_narratives:
             slug = rendered.narrative.path.parent.name
-            files.update({f"{slug}/{target}": source for target, source in rendered.assets})
+            files.update(
+                {f"{slug}/{target}": source for target, source in rendered.assets}
+            )
     if pdfs is not None:
         files.update(pdfs.files)
     files.update({path: html.encode("utf-8") for path, html in pages.items()})
@@ -201,15 +211,25 @@ def _check_links(
         for item in items:
             for href, pos in item.links:
                 path, _, fragment = href.partition("#")
-                target = posixpath.normpath(posixpath.join(slug, unquote(path))) if path else here
+                target = (
+                    posixpath.normpath(posixpath.join(slug, unquote(path)))
+                    if path
+                    else here
+                )
                 if target in pages or f"{target}/index.html" in pages:
                     html = pages.get(target) or pages[f"{target}/index.html"]
                     if fragment and f'id="{fragment}"' not in html:
-                        problems.warn(pos, f"link '{href}' names an anchor the page lacks",
-                                      "check the part after '#'")
+                        problems.warn(
+                            pos,
+                            f"link '{href}' names an anchor the page lacks",
+                            "check the part after '#'",
+                        )
                 elif not _is_asset(target, item):
-                    problems.warn(pos, f"link '{href}' leads to no page of the site",
-                                  "link to another conference as ../<slug>/index.html")
+                    problems.warn(
+                        pos,
+                        f"link '{href}' leads to no page of the site",
+                        "link to another conference as ../<slug>/index.html",
+                    )
 
 
 def _is_asset(target: str, item: RenderedNarrative) -> bool:
@@ -236,7 +256,7 @@ def output_lock(out: Path) -> Iterator[None]:
 
 
 def publish(files: Mapping[str, Payload], out: Path) -> None:
-    """Replace out/ with files; a failure or interruption leaves the previous out/ untouched."""
+    """Replace out/ with files; a failure or Ctrl-C leaves the previous out/ as it was."""
     out = out.absolute()
     with output_lock(out):
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
@@ -257,7 +277,7 @@ def publish(files: Mapping[str, Payload], out: Path) -> None:
 def _swap(staging: Path, out: Path) -> None:
     old = out.with_name(f".{out.name}-old")
     shutil.rmtree(old, ignore_errors=True)  # left by a crashed run
-    os.chmod(staging, 0o755)
+    staging.chmod(0o755)
     try:
         if out.exists():
             out.rename(old)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 import click
@@ -77,11 +77,13 @@ class ConsoleReporter:
     "--root",
     "-C",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
+    default=Path(),
     show_default=True,
     help="Project folder (the one holding site.yaml, data/ and content/).",
 )
-@click.option("--verbose", "-v", "verbosity", flag_value=2, help="Print each stage and step.")
+@click.option(
+    "--verbose", "-v", "verbosity", flag_value=2, help="Print each stage and step."
+)
 @click.option("--quiet", "-q", "verbosity", flag_value=0, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
@@ -106,7 +108,9 @@ def cli(ctx: click.Context, root: Path, verbosity: int | None, debug: bool) -> N
 @click.option("--no-pdf", is_flag=True, help="Skip PDF briefs (fast HTML-only build).")
 @click.option("--drafts", is_flag=True, help="Include narratives marked draft: true.")
 @click.pass_obj
-def build(obj: Context, output: Path | None, strict: bool, no_pdf: bool, drafts: bool) -> None:
+def build(
+    obj: Context, output: Path | None, strict: bool, no_pdf: bool, drafts: bool
+) -> None:
     """Build the HTML site (and PDF briefs) into output/.
 
     The new site is written beside output/ and swapped in at the end: a build that
@@ -115,9 +119,14 @@ def build(obj: Context, output: Path | None, strict: bool, no_pdf: bool, drafts:
     from generator.build import BuildOptions, build_site  # lazy: keeps --help fast
 
     options = BuildOptions(
-        output=output or obj.root / "output", strict=strict, pdf=not no_pdf, drafts=drafts
+        output=output or obj.root / "output",
+        strict=strict,
+        pdf=not no_pdf,
+        drafts=drafts,
     )
-    summary = _run(obj, lambda: build_site(obj.root, options, ConsoleReporter(obj.verbosity)))
+    summary = _run(
+        obj, lambda: build_site(obj.root, options, ConsoleReporter(obj.verbosity))
+    )
     if obj.verbosity >= 1:
         click.echo(str(summary))
 
@@ -147,15 +156,29 @@ def clean(obj: Context) -> None:
             shutil.rmtree(path)
             removed.append(name)
     if obj.verbosity >= 1:
-        click.echo(f"Removed {', '.join(removed)}." if removed else "Nothing to remove.")
+        click.echo(
+            f"Removed {', '.join(removed)}." if removed else "Nothing to remove."
+        )
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; other machines cannot connect to the default.")
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000,
-              show_default=True, help="Port to listen on (0 picks a free one).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; other machines cannot connect to the default.",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--open", "open_browser", is_flag=True, help="Open the preview in a browser."
+)
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
     """Preview the site, drafts included, rebuilding and reloading pages on each save.
@@ -255,7 +278,8 @@ def _fail_content(problems: list[Problem]) -> NoReturn:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(
-        f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else ""), err=True
+        f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else ""),
+        err=True,
     )
     raise SystemExit(EXIT_CONTENT)
 

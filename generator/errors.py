@@ -93,7 +93,7 @@ class Problems:
         return len(self.items)
 
     def check(self, *, strict: bool = False) -> None:
-        """End a stage: raise BuildFailed if it found errors (or warnings, if strict)."""
+        """End a stage: raise BuildFailed on errors (or on warnings, if strict)."""
         failing = self.items if strict else self.errors
         if failing:
             raise BuildFailed(sorted(self.items, key=Problem.sort_key))

@@ -25,7 +25,9 @@ APPROX_WORDS = {
 }
 
 
-def format_number(value: Decimal | int | float, lang: str = "vi", decimals: int | None = None) -> str:
+def format_number(
+    value: Decimal | int | float, lang: str = "vi", decimals: int | None = None
+) -> str:
     """Format value with the language's separators: 1317 -> '1.317', 9.4 -> '9,4'."""
     thousands, point = _SEPARATORS.get(lang, _SEPARATORS["vi"])
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
@@ -36,13 +38,13 @@ def format_number(value: Decimal | int | float, lang: str = "vi", decimals: int 
     whole, _, frac = text.partition(".")
     if decimals is None:
         frac = frac.rstrip("0")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     groups.insert(0, whole)
     out = thousands.join(groups) + (point + frac if frac else "")
-    return ("−" if negative else "") + out
+    return ("\u2212" if negative else "") + out  # a true minus sign
 
 
 def format_quantity(
@@ -86,7 +88,8 @@ def format_dates(days: list[dt.date], lang: str = "vi") -> str:
         return ""
     if len(days) == 1:
         return format_date(days[0], lang)
-    return f"{format_date(min(days), lang)} – {format_date(max(days), lang)}"
+    first, last = format_date(min(days), lang), format_date(max(days), lang)
+    return f"{first} \u2013 {last}"
 
 
 def format_bytes(size: int, lang: str = "vi") -> str:

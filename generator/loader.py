@@ -46,7 +46,9 @@ def load_site(root: Path, problems: Problems, *, drafts: bool = False) -> Site:
     config = load_config(root, problems)
     entries = [e for e in _load_entries(root, problems, drafts) if e is not None]
     data_dir = root / "data"
-    all_slugs = {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
+    all_slugs = (
+        {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
+    )
     _check_follow_up_reports(entries, all_slugs, problems)
     problems.check()
     entries.sort(key=lambda e: (e.data.period.end, e.slug), reverse=True)
@@ -68,8 +70,11 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
     """Read a project file as NFC text with LF line ends, reporting what is wrong."""
     path = root / rel
     if not path.resolve().is_relative_to(root.resolve()):
-        problems.add(Pos(rel), "file is a link to a place outside the project",
-                     "copy the file into the project instead of linking to it")
+        problems.add(
+            Pos(rel),
+            "file is a link to a place outside the project",
+            "copy the file into the project instead of linking to it",
+        )
         return None
     raw = path.read_bytes()
     if len(raw) > limit:
@@ -126,7 +131,9 @@ def _load_entries(root: Path, problems: Problems, drafts: bool) -> list[Entry | 
     return entries
 
 
-def _load_entry(root: Path, rel: Path, problems: Problems, drafts: bool) -> Entry | None:
+def _load_entry(
+    root: Path, rel: Path, problems: Problems, drafts: bool
+) -> Entry | None:
     slug = rel.stem
     if not _SLUG.match(slug):
         problems.add(
@@ -156,7 +163,9 @@ def _load_entry(root: Path, rel: Path, problems: Problems, drafts: bool) -> Entr
     return Entry(slug, rel, conference, tuple(narratives), positions)
 
 
-def _check_references(conf: Conference, positions: Positions, problems: Problems) -> None:
+def _check_references(
+    conf: Conference, positions: Positions, problems: Problems
+) -> None:
     """Report duplicate ids and references to ids that do not exist."""
     for list_name in ("speakers", "indicators", "sources", "figures", "follow_up"):
         seen: set[str] = set()
@@ -172,24 +181,58 @@ def _check_references(conf: Conference, positions: Positions, problems: Problems
     speaker_ids = {s.id for s in conf.speakers}
     indicator_ids = {i.id for i in conf.indicators}
     for i, ind in enumerate(conf.indicators):
-        _expect(ind.source, source_ids, "source", positions.at(("indicators", i, "source")), problems)
+        _expect(
+            ind.source,
+            source_ids,
+            "source",
+            positions.at(("indicators", i, "source")),
+            problems,
+        )
     for i, session in enumerate(conf.sessions):
         for j, speaker in enumerate(session.speakers):
-            _expect(speaker, speaker_ids, "speaker", positions.at(("sessions", i, "speakers", j)), problems)
+            _expect(
+                speaker,
+                speaker_ids,
+                "speaker",
+                positions.at(("sessions", i, "speakers", j)),
+                problems,
+            )
     for i, report in enumerate(conf.follow_up_reports):
         if report.source is not None:
-            _expect(report.source, source_ids, "source", positions.at(("follow_up_reports", i, "source")), problems)
+            _expect(
+                report.source,
+                source_ids,
+                "source",
+                positions.at(("follow_up_reports", i, "source")),
+                problems,
+            )
     for i, fig in enumerate(conf.figures):
         for j, ident in enumerate(fig.indicators):
-            _expect(ident, indicator_ids, "indicator", positions.at(("figures", i, "indicators", j)), problems)
+            _expect(
+                ident,
+                indicator_ids,
+                "indicator",
+                positions.at(("figures", i, "indicators", j)),
+                problems,
+            )
         for k, series in enumerate(fig.series):
             for j, ident in enumerate(series.indicators):
-                _expect(ident, indicator_ids, "indicator", positions.at(("figures", i, "series", k, "indicators", j)), problems)
+                _expect(
+                    ident,
+                    indicator_ids,
+                    "indicator",
+                    positions.at(("figures", i, "series", k, "indicators", j)),
+                    problems,
+                )
 
 
-def _expect(ident: str, known: set[str], what: str, pos: Pos, problems: Problems) -> None:
+def _expect(
+    ident: str, known: set[str], what: str, pos: Pos, problems: Problems
+) -> None:
     if ident not in known:
-        problems.add(pos, f"unknown {what} '{ident}'", did_you_mean(ident, known, f"{what} id"))
+        problems.add(
+            pos, f"unknown {what} '{ident}'", did_you_mean(ident, known, f"{what} id")
+        )
 
 
 def _check_follow_up_reports(
@@ -212,7 +255,9 @@ def _check_follow_up_reports(
                 problems.add(
                     entry.positions.at((*loc, "task")),
                     f"conference '{report.conference}' sets no task '{report.task}'",
-                    did_you_mean(report.task, {t.id for t in earlier.data.follow_up}, "task id"),
+                    did_you_mean(
+                        report.task, {t.id for t in earlier.data.follow_up}, "task id"
+                    ),
                 )
 
 
@@ -221,15 +266,22 @@ def _check_orphan_content(root: Path, slugs: set[str], problems: Problems) -> No
     if not content.is_dir():
         return
     for folder in sorted(content.iterdir()):
-        if folder.is_dir() and folder.name not in slugs and not folder.name.startswith("."):
+        if (
+            folder.is_dir()
+            and folder.name not in slugs
+            and not folder.name.startswith(".")
+        ):
             problems.add(
                 Pos(folder.relative_to(root)),
                 f"content folder '{folder.name}' has no data file",
-                f"create data/{folder.name}.yaml or rename the folder to a conference slug",
+                f"create data/{folder.name}.yaml or rename the folder to a conference "
+                "slug",
             )
 
 
-def _load_narratives(root: Path, slug: str, problems: Problems, drafts: bool) -> list[Narrative]:
+def _load_narratives(
+    root: Path, slug: str, problems: Problems, drafts: bool
+) -> list[Narrative]:
     folder = root / "content" / slug
     if not folder.is_dir():
         return []
@@ -245,28 +297,37 @@ def _load_narratives(root: Path, slug: str, problems: Problems, drafts: bool) ->
 def load_narrative(root: Path, rel: Path, problems: Problems) -> Narrative | None:
     """Read one narrative: a front-matter block between '---' lines, then Markdown."""
     if not _SLUG.match(rel.stem):
-        problems.add(Pos(rel), f"file name '{rel.name}' is not a valid slug",
-                     f"use lowercase ASCII letters, digits and '-', e.g. '{slugify(rel.stem)}.md'")
+        problems.add(
+            Pos(rel),
+            f"file name '{rel.name}' is not a valid slug",
+            f"use lowercase ASCII letters, digits and '-', "
+            f"e.g. '{slugify(rel.stem)}.md'",
+        )
         return None
     text = read_text(root, rel, problems, MAX_NARRATIVE_BYTES)
     if text is None:
         return None
     match = _FRONT.match(text)
     if match is None:
-        problems.add(Pos(rel), "narrative has no front matter",
-                     "start the file with '---', a line 'title: …', and '---'")
+        problems.add(
+            Pos(rel),
+            "narrative has no front matter",
+            "start the file with '---', a line 'title: …', and '---'",
+        )
         return None
     positions = Positions(rel, line_offset=1)
     before = len(problems.errors)
     front_raw: Any = parse_yaml(match.group(1) or "", positions, problems)
     if not isinstance(front_raw, dict):
         if len(problems.errors) == before:
-            problems.add(Pos(rel, 2), "front matter must be a mapping such as 'title: …'")
+            problems.add(
+                Pos(rel, 2), "front matter must be a mapping such as 'title: …'"
+            )
         return None
     front = validate(FrontMatter, front_raw, positions, problems)
     if front is None:
         return None
-    body = text[match.end():]
+    body = text[match.end() :]
     if not body.strip():
         problems.warn(Pos(rel), "narrative has no text after its front matter")
     body_line = text[: match.end()].count("\n") + 1

@@ -30,7 +30,9 @@ from generator.yamlload import Positions
 Id = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+]
 Number = Annotated[Decimal, Field(allow_inf_nan=False)]
 Kind = Literal["count", "amount", "percent", "ratio"]
 Approx = Literal["exact", "more_than", "nearly", "about", "less_than"]
@@ -119,7 +121,9 @@ class Indicator(Strict):
 
     @field_validator("value", "change", "previous")
     @classmethod
-    def _whole_if_count(cls, number: Decimal | None, info: ValidationInfo) -> Decimal | None:
+    def _whole_if_count(
+        cls, number: Decimal | None, info: ValidationInfo
+    ) -> Decimal | None:
         if (
             number is not None
             and info.data.get("kind", "count") == "count"
@@ -136,7 +140,9 @@ class Indicator(Strict):
     def _consistent(self) -> Indicator:
         if self.derived and not self.derivation:
             raise ValueError("derived: true needs a `derivation` saying how")
-        if (self.change is not None or self.previous is not None) and not self.compared_to:
+        if (
+            self.change is not None or self.previous is not None
+        ) and not self.compared_to:
             raise ValueError("`change` and `previous` need `compared_to` (the period)")
         if (
             self.change is not None

@@ -119,7 +119,8 @@ def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
         [
             jinja2.FileSystemLoader([d / "templates" for d in dirs]),
             jinja2.PrefixLoader(
-                {d.name: jinja2.FileSystemLoader(d / "templates") for d in dirs}, delimiter=":"
+                {d.name: jinja2.FileSystemLoader(d / "templates") for d in dirs},
+                delimiter=":",
             ),
         ]
     )
@@ -164,7 +165,9 @@ def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
         if path.is_file():
             data = parse_yaml(path.read_text("utf-8"), Positions(path), Problems())
             if isinstance(data, dict):
-                merged.update({str(k): str(v) for k, v in data.items() if v is not None})
+                merged.update(
+                    {str(k): str(v) for k, v in data.items() if v is not None}
+                )
     return merged
 
 
@@ -174,7 +177,7 @@ def _translate(messages: Mapping[str, str], key: str, values: Mapping[str, Any])
 
 
 def static_files(root: Path, theme: str) -> dict[str, Path]:
-    """Map output paths under static/ to source files, the most specific theme winning."""
+    """Map output paths under static/ to source files; the most specific theme wins."""
     files: dict[str, Path] = {}
     for folder in reversed(theme_dirs(root, theme)):
         static = folder / "static"
@@ -198,7 +201,13 @@ def render_site(
     series = site.series()
     pages: dict[str, str] = {}
     render = functools.partial(_render_page, env, site, extras, problems, pages)
-    render("index.html", "index.html", conferences=site.entries, series=series, pdfs=extras.pdfs)
+    render(
+        "index.html",
+        "index.html",
+        conferences=site.entries,
+        series=series,
+        pdfs=extras.pdfs,
+    )
     render("404.html", "404.html")
     render("search.html", "search.html")
     for entry in site.entries:
@@ -207,8 +216,15 @@ def render_site(
             "conference.html",
             entry=entry,
             conf=entry.data,
-            narratives=[_narrative_view(n, entry.slug, extras) for n in narratives.get(entry.slug, ())],
-            figures=[f for (slug, _), f in sorted(extras.figures.items()) if slug == entry.slug],
+            narratives=[
+                _narrative_view(n, entry.slug, extras)
+                for n in narratives.get(entry.slug, ())
+            ],
+            figures=[
+                f
+                for (slug, _), f in sorted(extras.figures.items())
+                if slug == entry.slug
+            ],
             pdf=extras.pdfs.get(entry.slug),
             series_entries=series[entry.series_slug],
             reports=follow_up_reports(entry, series[entry.series_slug]),
@@ -250,7 +266,9 @@ def _render_page(
             page_path=out,
             root=root,
             url=lambda target: relative_url(out, target),
-            canonical=site.config.base_url.rstrip("/") + "/" + out.removesuffix("index.html")
+            canonical=site.config.base_url.rstrip("/")
+            + "/"
+            + out.removesuffix("index.html")
             if site.config.base_url
             else "",
             preview=extras.preview,
@@ -297,19 +315,27 @@ def relative_url(current: str, target: str) -> str:
     return posixpath.relpath(target, base)
 
 
-def _narrative_view(rendered: RenderedNarrative, slug: str, extras: Extras) -> dict[str, Any]:
+def _narrative_view(
+    rendered: RenderedNarrative, slug: str, extras: Extras
+) -> dict[str, Any]:
     pieces: list[Any] = []
     for part in rendered.parts:
         if isinstance(part, FigureRef):
             pieces.append(extras.figures.get((slug, part.id)))
         else:
             pieces.append(Markup(part))  # produced by our Markdown stage, html=False
-    return {"narrative": rendered.narrative, "front": rendered.narrative.front,
-            "pieces": pieces, "headings": rendered.headings,
-            "id": section_id(rendered.narrative)}
+    return {
+        "narrative": rendered.narrative,
+        "front": rendered.narrative.front,
+        "pieces": pieces,
+        "headings": rendered.headings,
+        "id": section_id(rendered.narrative),
+    }
 
 
-def indicator_groups(indicators: Sequence[Indicator]) -> list[tuple[str, list[Indicator]]]:
+def indicator_groups(
+    indicators: Sequence[Indicator],
+) -> list[tuple[str, list[Indicator]]]:
     """Group indicators for the key-figures table, keeping their order."""
     groups: dict[str, list[Indicator]] = {}
     for indicator in indicators:
@@ -375,4 +401,3 @@ def follow_up_reports(entry: Entry, series: Sequence[Entry]) -> list[FollowUpSta
         FollowUpStatus(previous, task, reports.get((previous.slug, task.id)))
         for task in previous.data.follow_up
     ]
-

@@ -16,15 +16,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from generator.errors import Problems
 from generator.formats import fold, format_quantity
 from generator.markdown import RenderedNarrative, section_id
 from generator.model import Entry, Site
 from generator.render import (
     Extras,
-    _render_page,
     load_messages,
-    make_environment,
     theme_dirs,
 )
 

@@ -2,10 +2,10 @@
 
 A stamp is a hash of every input (the content of site.yaml, data/, content/ and
 themes/; the size and modification time of the shipped theme and of the generator's
-own code) plus the build options. After a build without warnings, the stamp is stored in the cache with
-the identity of the output folder it produced; the next build with the same stamp
-and an untouched output folder has nothing to do. `proceedings clean` forgets every
-stamp.
+own code) plus the build options. After a build without warnings, the stamp is
+stored in the cache with the identity of the output folder it produced; the next
+build with the same stamp and an untouched output folder has nothing to do.
+`proceedings clean` forgets every stamp.
 """
 
 from __future__ import annotations

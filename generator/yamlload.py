@@ -213,7 +213,11 @@ def _untab_line(text: str, line: int) -> str | None:
         return None
     body = lines[line].lstrip(" \t")
     previous = next(
-        (ln for ln in reversed(lines[:line]) if ln.strip() and not ln.lstrip().startswith("#")),
+        (
+            ln
+            for ln in reversed(lines[:line])
+            if ln.strip() and not ln.lstrip().startswith("#")
+        ),
         "",
     )
     indent = len(previous) - len(previous.lstrip(" "))
@@ -232,7 +236,7 @@ def validate(
     except pydantic.ValidationError as exc:
         errors = exc.errors(include_url=False)
     # A misspelt key also makes the real one "missing": report only the misspelling.
-    suggested = set()
+    suggested: set[Loc] = set()
     for err in errors:
         if err["type"] == "extra_forbidden":
             loc = _data_loc(err["loc"])
@@ -298,7 +302,16 @@ _MESSAGES = {
     "dict_type": "expected a mapping of fields",
     "finite_number": "expected a finite number",
 }
-_NO_INPUT = frozenset({"fractional_count", "string_type", "model_type", "dict_type", "list_type", "missing"})
+_NO_INPUT = frozenset(
+    {
+        "fractional_count",
+        "string_type",
+        "model_type",
+        "dict_type",
+        "list_type",
+        "missing",
+    }
+)
 _HINTS = {
     "decimal_parsing": "write digits only, with '.' as the decimal point and no unit",
     "int_parsing": "write digits only, without separators or units",
@@ -313,9 +326,10 @@ _HINTS = {
 
 
 def _visible(text: str) -> str:
-    """Show control and invisible format characters as \\uXXXX, so they can be found."""
+    """Show control and invisible format characters as escapes, so they can be found."""
     return "".join(
-        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c
+        for c in text
     )
 
 
