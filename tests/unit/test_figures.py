@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import figures
+from generator import chart_fonts, figures
 from generator.build import SilentReporter
 from generator.cli import cli
 from generator.errors import BuildFailed, Problem, Problems
@@ -533,7 +533,7 @@ def _chart_with_series(n: int) -> figures.Chart:
 
 
 def test_the_blocks_assumed_covered_are_covered() -> None:
-    chars = figures._font_chars()
+    chars = chart_fonts._font_chars()
     for lo, hi in figures.COVERED:
         assert all(c in chars for c in range(lo, hi + 1)), (hex(lo), hex(hi))
 
