@@ -1,3 +1,3 @@
-"""proceedings: turn conference data and narratives into a static site and PDF briefs."""
+"""proceedings: conference data and narratives to a static site and PDF briefs."""
 
 __version__ = "0.1.0"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import os
 import posixpath
 import shutil
 import tempfile
@@ -256,7 +255,7 @@ def output_lock(out: Path) -> Iterator[None]:
 
 
 def publish(files: Mapping[str, Payload], out: Path) -> None:
-    """Replace out/ with files; a failure or Ctrl-C leaves the previous out/ as it was."""
+    """Replace out/ with files; a failure or Ctrl-C leaves the old out/ as it was."""
     out = out.absolute()
     with output_lock(out):
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
