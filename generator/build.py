@@ -109,7 +109,13 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
     site = load_site(root, problems)
     problems.check(strict=strict)
     for entry in site.entries:
-        render_narratives(entry, site.config.language, problems, site.root)
+        render_narratives(
+            entry,
+            site.config.language,
+            problems,
+            site.root,
+            allow_html=site.config.allow_html,
+        )
     from generator.figures import resolve_figures  # resolves numbers, draws nothing
 
     resolve_figures(site, problems)
@@ -140,7 +146,11 @@ def build_site(
     narratives: dict[str, list[RenderedNarrative]] = {}
     for entry in site.entries:
         narratives[entry.slug] = render_narratives(
-            entry, site.config.language, problems, site.root
+            entry,
+            site.config.language,
+            problems,
+            site.root,
+            allow_html=site.config.allow_html,
         )
         reporter.step(entry.slug)
     problems.check(strict=options.strict)

@@ -663,7 +663,13 @@ def make_brief(
     if name not in known:
         raise UsageError(f"no conference or series '{name}'; known: {', '.join(known)}")
     narratives = {
-        e.slug: render_narratives(e, site.config.language, problems, site.root)
+        e.slug: render_narratives(
+            e,
+            site.config.language,
+            problems,
+            site.root,
+            allow_html=site.config.allow_html,
+        )
         for e in site.entries
     }
     problems.check()

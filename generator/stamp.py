@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import generator
 from generator.render import PACKAGE_THEMES
 
 STAMP_VERSION = 1
+MAX_HASHED = 10_000_000  # larger inputs are refused by the loader anyway
 _INPUTS = ("site.yaml", "data", "content", "themes")
 
 
@@ -30,10 +32,17 @@ def compute_stamp(root: Path, options: object) -> str:
     # counts); the shipped theme and our code by size and modification time.
     for path in _files(root / name for name in _INPUTS):
         digest.update(f"{path}|".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        info = path.lstat()
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_HASHED:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        else:  # links, FIFOs, devices, huge files: never read them here
+            target = str(path.readlink()) if stat.S_ISLNK(info.st_mode) else ""
+            digest.update(
+                f"{info.st_mode}|{target}|{info.st_size}|{info.st_mtime_ns}".encode()
+            )
     for path in _files((PACKAGE_THEMES, Path(generator.__file__).parent)):
-        stat = path.stat()
-        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        info = path.stat()
+        digest.update(f"{path}|{info.st_size}|{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
