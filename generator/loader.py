@@ -8,6 +8,7 @@ for bad content.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -69,18 +70,41 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
 def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | None:
     """Read a project file as NFC text with LF line ends, reporting what is wrong."""
     path = root / rel
-    if not path.resolve().is_relative_to(root.resolve()):
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(root.resolve()):
+            problems.add(
+                Pos(rel),
+                "file is a link to a place outside the project",
+                "copy the file into the project instead of linking to it",
+            )
+            return None
+        if not real.is_file():  # a folder, a FIFO or a device would block or fail
+            problems.add(
+                Pos(rel),
+                "file is not an ordinary file",
+                "replace it with an ordinary text file, or remove it",
+            )
+            return None
+        with real.open("rb") as handle:  # never more than the limit in memory
+            raw = handle.read(limit + 1)
+            size = max(len(raw), os.fstat(handle.fileno()).st_size)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        reason = (
+            "it is a link that leads back to itself"
+            if isinstance(exc, RuntimeError)
+            else (exc.strerror or type(exc).__name__).lower()
+        )
         problems.add(
             Pos(rel),
-            "file is a link to a place outside the project",
-            "copy the file into the project instead of linking to it",
+            f"file cannot be read: {reason}",
+            "replace it with an ordinary file, or remove it",
         )
         return None
-    raw = path.read_bytes()
-    if len(raw) > limit:
+    if size > limit:
         problems.add(
             Pos(rel),
-            f"file is {len(raw):,} bytes, over the limit of {limit:,}",
+            f"file is {size:,} bytes, over the limit of {limit:,}",
             "split it into smaller files",
         )
         return None
@@ -110,7 +134,7 @@ def _load_entries(root: Path, problems: Problems, drafts: bool) -> list[Entry | 
     files = sorted(
         p
         for p in (data_dir.iterdir() if data_dir.is_dir() else ())
-        if p.suffix in (".yaml", ".yml") and p.is_file()
+        if p.suffix in (".yaml", ".yml") and not p.is_dir()
     )
     by_slug: dict[str, list[Path]] = {}
     for path in files:

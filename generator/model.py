@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,7 +34,36 @@ Id = Annotated[
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
 ]
-Number = Annotated[Decimal, Field(allow_inf_nan=False)]
+MAX_DIGITS = 15  # below 10^15, a million billion: more than any budget in đồng
+MAX_PLACES = 6  # decimal places; charts show at most 6 too
+
+
+def _plausible(number: Decimal) -> Decimal:
+    """Refuse numbers no report states, which would take ages to print.
+
+    Decimal takes any exponent: ``1e999999`` is 10^999999, and printing it with
+    thousands separators takes minutes; ``1e-999999`` prints a million zeros.
+    """
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return number  # nan and inf are refused before; zero is fine
+    # Decided on the digits alone: arithmetic on 1e999999999 overflows the context.
+    if len(digits) + exponent - 1 >= MAX_DIGITS:
+        raise PydanticCustomError(
+            "implausible_number",
+            "the number is implausibly large (10^15 or more)",
+        )
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if exponent + trailing < -MAX_PLACES:
+        raise PydanticCustomError(
+            "too_many_places",
+            "the number has more than {places} decimal places",
+            {"places": MAX_PLACES},
+        )
+    return number
+
+
+Number = Annotated[Decimal, Field(allow_inf_nan=False), AfterValidator(_plausible)]
 Kind = Literal["count", "amount", "percent", "ratio"]
 Approx = Literal["exact", "more_than", "nearly", "about", "less_than"]
 
@@ -63,6 +93,9 @@ class SiteConfig(Strict):
     theme: Id = "default"
     colors: Theme = Theme()
     pdf: bool = True  # build PDF briefs (``--no-pdf`` turns them off for one build)
+    # Keep raw HTML in narratives (sanitised with nh3: formatting tags only, no
+    # scripts, styles, frames, on* attributes or script URLs). Off: it prints as text.
+    allow_html: bool = False
 
 
 class Period(Strict):

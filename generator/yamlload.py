@@ -162,7 +162,10 @@ def parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
                 return None
             text = tab_fixed
             continue
-        except yaml.YAMLError as exc:  # reader errors: control characters etc.
+        except yaml.reader.ReaderError as exc:  # a control character, U+FFFE, …
+            problems.add(*_reader_problem(text, exc, positions))
+            return None
+        except yaml.YAMLError as exc:
             problems.add(positions._pos((0, 0)), f"invalid YAML: {exc}")
             return None
         if node is None:
@@ -180,6 +183,32 @@ def parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             )
             return None
     return None
+
+
+def _reader_problem(
+    text: str, exc: yaml.reader.ReaderError, positions: Positions
+) -> tuple[Pos, str, str]:
+    """Place a character YAML refuses (U+0007, U+FFFE…) at its line and column.
+
+    Found again here: libyaml counts the position in UTF-8 bytes, not characters.
+    """
+    found = _NON_PRINTABLE.search(text)
+    index = found.start() if found else 0
+    line = text.count("\n", 0, index)
+    col = index - (text.rfind("\n", 0, index) + 1)
+    char = f"U+{ord(found.group()):04X}" if found else "a character"
+    return (
+        positions._pos((line, col)),
+        f"the invisible control character {char} is not allowed",
+        "delete it (editors often show it as a box, or not at all); it usually "
+        "comes from text copied out of a PDF or a word processor",
+    )
+
+
+# What YAML 1.1 calls printable (PyYAML's Reader.NON_PRINTABLE), inverted.
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def _refuse_anchors(text: str, positions: Positions, problems: Problems) -> bool:
@@ -239,32 +268,54 @@ def validate(
     suggested: set[Loc] = set()
     for err in errors:
         if err["type"] == "extra_forbidden":
-            loc = _data_loc(err["loc"])
+            loc = _data_loc(err["loc"], data)
             suggested.update((*loc[:-1], s) for s in _suggest(model, loc))
     for err in errors:
-        if err["type"] == "missing" and _data_loc(err["loc"]) in suggested:
+        if err["type"] == "missing" and _data_loc(err["loc"], data) in suggested:
             continue
-        _report(model, err, positions, problems)
+        _report(model, err, _data_loc(err["loc"], data), positions, problems)
     return None
 
 
 def _suggest(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
+    if not loc:
+        return []
     allowed = sorted(_fields_at(model, loc[:-1]))
     return difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
 
 
-def _data_loc(loc: Sequence[str | int]) -> Loc:
-    # pydantic adds union-member and validator names to loc; keep only data keys.
-    return tuple(p for p in loc if isinstance(p, int) or not re.search(r"[\[\](),]", p))
+def _data_loc(loc: Sequence[str | int], data: Any) -> Loc:
+    """Keep the parts of a pydantic loc that are keys and indexes of data.
+
+    pydantic adds union-member and validator names ("function-after[…]") to loc.
+    A part is kept if the data holds it, so an author's key such as "ghi chú (cũ)"
+    is not mistaken for one; a missing field's name is kept too.
+    """
+    out: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int):
+            current = current[part] if 0 <= part < len(current) else None
+        elif isinstance(part, str) and _PYDANTIC_PART.search(part):
+            continue
+        else:
+            current = None
+        out.append(part)
+    return tuple(out)
+
+
+_PYDANTIC_PART = re.compile(r"[\[\](),]")
 
 
 def _report(
     model: type[pydantic.BaseModel],
     err: Any,
+    loc: Loc,
     positions: Positions,
     problems: Problems,
 ) -> None:
-    loc = _data_loc(err["loc"])
     where = _dotted(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -281,7 +332,7 @@ def _report(
         message = _MESSAGES.get(kind, err["msg"].removeprefix("Value error, "))
         got = err.get("input")
         if isinstance(got, str) and kind not in _NO_INPUT:
-            message += f", got '{_visible(got[:60])}'"
+            message += f", got '{visible(got[:60])}'"
         problems.add(
             positions.at(loc),
             f"{where}: {message}" if where else message,
@@ -319,13 +370,16 @@ _HINTS = {
     "date_parsing": "for example 2024-07-25",
     "string_pattern_mismatch": "ids use lowercase ASCII letters, digits and '-'",
     "finite_number": ".inf and .nan are not numbers a report can show",
+    "implausible_number": "check for a typing slip: YAML reads 1e400 as 1 with 400 "
+    "zeros; the numbers of a report stay below a million billion (10^15)",
+    "too_many_places": "round it to at most 6 decimal places",
     "fractional_count": "if you meant a number in thousands such as 1.317, write it "
     "without the separator (1317): YAML reads '.' as a decimal point; for an amount "
     "such as 9,4 tỷ đồng write 9.4 and set kind: amount",
 }
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """Show control and invisible format characters as escapes, so they can be found."""
     return "".join(
         f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c
