@@ -24,7 +24,7 @@ from generator.model import (
     Site,
     SiteConfig,
 )
-from generator.yamlload import Positions, parse_yaml, validate
+from generator.yamlload import Loc, Positions, parse_yaml, validate
 
 MAX_DATA_BYTES = 1_000_000
 MAX_NARRATIVE_BYTES = 2_000_000
@@ -201,53 +201,30 @@ def _check_references(
                     "ids must be unique within a list",
                 )
             seen.add(item.id)
-    source_ids = {s.id for s in conf.sources}
-    speaker_ids = {s.id for s in conf.speakers}
-    indicator_ids = {i.id for i in conf.indicators}
+    sources = {s.id for s in conf.sources}
+    speakers = {s.id for s in conf.speakers}
+    indicators = {i.id for i in conf.indicators}
+    refs: list[tuple[Loc, str, set[str], str]] = []  # where, which id, known ids, kind
     for i, ind in enumerate(conf.indicators):
-        _expect(
-            ind.source,
-            source_ids,
-            "source",
-            positions.at(("indicators", i, "source")),
-            problems,
-        )
+        refs.append((("indicators", i, "source"), ind.source, sources, "source"))
     for i, session in enumerate(conf.sessions):
         for j, speaker in enumerate(session.speakers):
-            _expect(
-                speaker,
-                speaker_ids,
-                "speaker",
-                positions.at(("sessions", i, "speakers", j)),
-                problems,
-            )
+            refs.append((("sessions", i, "speakers", j), speaker, speakers, "speaker"))
     for i, report in enumerate(conf.follow_up_reports):
         if report.source is not None:
-            _expect(
-                report.source,
-                source_ids,
-                "source",
-                positions.at(("follow_up_reports", i, "source")),
-                problems,
-            )
+            loc: Loc = ("follow_up_reports", i, "source")
+            refs.append((loc, report.source, sources, "source"))
     for i, fig in enumerate(conf.figures):
         for j, ident in enumerate(fig.indicators):
-            _expect(
-                ident,
-                indicator_ids,
-                "indicator",
-                positions.at(("figures", i, "indicators", j)),
-                problems,
+            refs.append(
+                (("figures", i, "indicators", j), ident, indicators, "indicator")
             )
         for k, series in enumerate(fig.series):
             for j, ident in enumerate(series.indicators):
-                _expect(
-                    ident,
-                    indicator_ids,
-                    "indicator",
-                    positions.at(("figures", i, "series", k, "indicators", j)),
-                    problems,
-                )
+                loc = ("figures", i, "series", k, "indicators", j)
+                refs.append((loc, ident, indicators, "indicator"))
+    for loc, ident, known, what in refs:
+        _expect(ident, known, what, positions.at(loc), problems)
 
 
 def _expect(
