@@ -268,6 +268,7 @@ def publish(files: Mapping[str, Payload], out: Path) -> None:
     """Replace out/ with files; a failure or Ctrl-C leaves the old out/ as it was."""
     out = out.absolute()
     with output_lock(out):
+        _recover(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
         try:
             for rel, payload in sorted(files.items()):
@@ -281,6 +282,19 @@ def publish(files: Mapping[str, Payload], out: Path) -> None:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def _recover(out: Path) -> None:
+    """Clean up after a build killed outright (SIGKILL, power loss); lock held.
+
+    Staging folders are removed, and a previous site left aside between the two
+    renames of a swap is put back, so it is never lost.
+    """
+    for stale in out.parent.glob(f".{out.name}-new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    old = out.with_name(f".{out.name}-old")
+    if old.is_dir() and not out.exists():
+        old.rename(out)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -200,3 +200,34 @@ def test_locked_output_makes_the_build_command_exit_2(project: Path) -> None:
     assert "output locked" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(out) == before
+
+
+def test_a_build_killed_between_the_renames_loses_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish({"index.html": b"old"}, out)
+    out.rename(tmp_path / ".output-old")  # as if killed right after the first rename
+    stale = tmp_path / ".output-new-abc"
+    stale.mkdir()  # and a staging folder left behind
+    publish({"index.html": b"new"}, out)
+    assert (out / "index.html").read_bytes() == b"new"
+    assert not stale.exists()
+    assert not (tmp_path / ".output-old").exists()
+
+
+def test_the_previous_site_is_put_back_before_a_build_fails(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    publish({"index.html": b"old"}, out)
+    out.rename(tmp_path / ".output-old")
+
+    class Boom(Exception):
+        pass
+
+    class Exploding(dict):  # type: ignore[type-arg]
+        def items(self):  # type: ignore[no-untyped-def]
+            raise Boom
+
+    try:
+        publish(Exploding(), out)
+    except Boom:
+        pass
+    assert (out / "index.html").read_bytes() == b"old"
