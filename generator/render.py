@@ -199,6 +199,9 @@ def render_site(
     """Render every HTML page of the site: {output path: html}."""
     env = env or make_environment(site.root, site.config.theme, site.config.language)
     series = site.series()
+    figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per page
+    for (owner, _), figure in sorted(extras.figures.items()):
+        figures_of.setdefault(owner, []).append(figure)
     pages: dict[str, str] = {}
     render = functools.partial(_render_page, env, site, extras, problems, pages)
     render(
@@ -220,11 +223,7 @@ def render_site(
                 _narrative_view(n, entry.slug, extras)
                 for n in narratives.get(entry.slug, ())
             ],
-            figures=[
-                f
-                for (slug, _), f in sorted(extras.figures.items())
-                if slug == entry.slug
-            ],
+            figures=figures_of.get(entry.slug, []),
             pdf=extras.pdfs.get(entry.slug),
             series_entries=series[entry.series_slug],
             reports=follow_up_reports(entry, series[entry.series_slug]),
@@ -239,9 +238,7 @@ def render_site(
             entries=entries,
             rows=comparison_rows(entries),
             figures=[
-                f
-                for (owner, _), f in sorted(extras.figures.items())
-                if f.series and owner in {e.slug for e in entries}
+                f for e in entries for f in figures_of.get(e.slug, []) if f.series
             ],
             pdf=extras.pdfs.get(f"series/{slug}"),
         )
