@@ -12,7 +12,6 @@ Content is passed to templates as data and never compiled as a template.
 
 from __future__ import annotations
 
-import functools
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +188,95 @@ def static_files(root: Path, theme: str) -> dict[str, Path]:
     return files
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page to render: where it goes, its template, and what it shows.
+
+    ``uses`` names the inputs the page depends on besides the theme and settings,
+    as ``data:<slug>`` (a conference's data file) and ``text:<slug>`` (its
+    narratives); ``salt`` holds anything else that shapes it (PDF sizes). An
+    incremental build re-renders a page only when one of these changed.
+    """
+
+    out: str
+    template: str
+    context: Mapping[str, Any]
+    uses: tuple[str, ...] = ()
+    salt: str = ""
+
+
+def plan_pages(
+    site: Site,
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+) -> list[Page]:
+    """List every HTML page of the site with its context and what it depends on."""
+    series = site.series()
+    figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per page
+    for (owner, _), figure in sorted(extras.figures.items()):
+        figures_of.setdefault(owner, []).append(figure)
+    every = tuple(f"data:{e.slug}" for e in site.entries)
+    pages = [
+        Page(
+            "index.html",
+            "index.html",
+            {"conferences": site.entries, "series": series, "pdfs": extras.pdfs},
+            every,
+            repr(sorted(extras.pdfs.items())),
+        ),
+        Page("404.html", "404.html", {}),
+        Page("search.html", "search.html", {}),
+    ]
+    for entry in site.entries:
+        in_series = series[entry.series_slug]
+        pdf = extras.pdfs.get(entry.slug)
+        pages.append(
+            Page(
+                f"{entry.slug}/index.html",
+                "conference.html",
+                {
+                    "entry": entry,
+                    "conf": entry.data,
+                    "narratives": [
+                        _narrative_view(n, entry.slug, extras)
+                        for n in narratives.get(entry.slug, ())
+                    ],
+                    "figures": figures_of.get(entry.slug, []),
+                    "pdf": pdf,
+                    "series_entries": in_series,
+                    "reports": follow_up_reports(entry, in_series),
+                    "groups": indicator_groups(entry.data.indicators),
+                },
+                (f"text:{entry.slug}", *(f"data:{e.slug}" for e in in_series)),
+                repr(pdf),
+            )
+        )
+    for slug, entries in series.items():
+        pdf = extras.pdfs.get(f"series/{slug}")
+        pages.append(
+            Page(
+                f"series/{slug}/index.html",
+                "series.html",
+                {
+                    "series_slug": slug,
+                    "series_title": entries[0].data.series,
+                    "entries": entries,
+                    "rows": comparison_rows(entries),
+                    "figures": [
+                        f
+                        for e in entries
+                        for f in figures_of.get(e.slug, [])
+                        if f.series
+                    ],
+                    "pdf": pdf,
+                },
+                tuple(f"data:{e.slug}" for e in entries),
+                repr(pdf),
+            )
+        )
+    return pages
+
+
 def render_site(
     site: Site,
     narratives: Mapping[str, Sequence[RenderedNarrative]],
@@ -198,67 +286,26 @@ def render_site(
 ) -> dict[str, str]:
     """Render every HTML page of the site: {output path: html}."""
     env = env or make_environment(site.root, site.config.theme, site.config.language)
-    series = site.series()
-    figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per page
-    for (owner, _), figure in sorted(extras.figures.items()):
-        figures_of.setdefault(owner, []).append(figure)
     pages: dict[str, str] = {}
-    render = functools.partial(_render_page, env, site, extras, problems, pages)
-    render(
-        "index.html",
-        "index.html",
-        conferences=site.entries,
-        series=series,
-        pdfs=extras.pdfs,
-    )
-    render("404.html", "404.html")
-    render("search.html", "search.html")
-    for entry in site.entries:
-        render(
-            f"{entry.slug}/index.html",
-            "conference.html",
-            entry=entry,
-            conf=entry.data,
-            narratives=[
-                _narrative_view(n, entry.slug, extras)
-                for n in narratives.get(entry.slug, ())
-            ],
-            figures=figures_of.get(entry.slug, []),
-            pdf=extras.pdfs.get(entry.slug),
-            series_entries=series[entry.series_slug],
-            reports=follow_up_reports(entry, series[entry.series_slug]),
-            groups=indicator_groups(entry.data.indicators),
-        )
-    for slug, entries in series.items():
-        render(
-            f"series/{slug}/index.html",
-            "series.html",
-            series_slug=slug,
-            series_title=entries[0].data.series,
-            entries=entries,
-            rows=comparison_rows(entries),
-            figures=[
-                f for e in entries for f in figures_of.get(e.slug, []) if f.series
-            ],
-            pdf=extras.pdfs.get(f"series/{slug}"),
-        )
+    for page in plan_pages(site, narratives, extras):
+        html = render_page(env, site, page, extras.preview, problems)
+        if html is not None:
+            pages[page.out] = html
     return pages
 
 
-def _render_page(
+def render_page(
     env: jinja2.Environment,
     site: Site,
-    extras: Extras,
+    page: Page,
+    preview: bool,
     problems: Problems,
-    pages: dict[str, str],
-    out: str,
-    template: str,
-    **context: Any,
-) -> None:
-    depth = out.count("/")
-    root = "../" * depth
+) -> str | None:
+    """Render one page; a template error is a Problem and gives None."""
+    out = page.out
+    root = "../" * out.count("/")
     try:
-        html = env.get_template(template).render(
+        return env.get_template(page.template).render(
             site=site.config,
             page_path=out,
             root=root,
@@ -268,21 +315,21 @@ def _render_page(
             + out.removesuffix("index.html")
             if site.config.base_url
             else "",
-            preview=extras.preview,
-            **context,
+            preview=preview,
+            **page.context,
         )
     except jinja2.TemplateSyntaxError as exc:
-        pos = Pos(_project_path(exc.filename or template, site.root), exc.lineno or 1)
+        pos = Pos(
+            _project_path(exc.filename or page.template, site.root), exc.lineno or 1
+        )
         problems.add(pos, f"template error: {exc.message}")
-        return
     except jinja2.TemplateError as exc:
         problems.add(
-            template_pos(exc, template, site.root),
+            template_pos(exc, page.template, site.root),
             f"template error: {exc.message}",
             "check the name in the template; see docs/themes.md for what pages receive",
         )
-        return
-    pages[out] = html
+    return None
 
 
 def template_pos(exc: BaseException, template: str, root: Path) -> Pos:
