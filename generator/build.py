@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
+import os
 import posixpath
 import shutil
 import tempfile
@@ -20,17 +22,54 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote
 
-from generator.datasets import dataset_files
+from generator.datasets import dataset_csv, dataset_json, dataset_paths
 from generator.errors import Problem, Problems, UsageError
+from generator.incremental import (
+    Keys,
+    Previous,
+    forget_outputs,
+    input_keys,
+    previous_outputs,
+    record_outputs,
+)
+from generator.languages import (
+    Version,
+    english_narratives,
+    english_site,
+    english_version,
+)
 from generator.loader import load_site
 from generator.markdown import RenderedNarrative, render_narratives
-from generator.render import Extras, render_site, static_files
+from generator.memo import Memo
+from generator.model import Entry, Site
+from generator.options import CACHE_DIR, BuildOptions
+from generator.render import (
+    Extras,
+    make_environment,
+    plan_pages,
+    render_page,
+    static_files,
+)
 from generator.search import search_index_files
 from generator.seo import seo_files
 from generator.stamp import compute_stamp, is_up_to_date, record_stamp
+from generator.workers import pool_map
+
+__all__ = [
+    "CACHE_DIR",
+    "PARALLEL_MARKDOWN_FROM",
+    "BuildOptions",
+    "Payload",
+    "Reporter",
+    "SilentReporter",
+    "Summary",
+    "build_site",
+    "check_site",
+    "output_lock",
+    "publish",
+]
 
 Payload = bytes | Path  # file content, or a file to copy
-CACHE_DIR = ".proceedings-cache"  # figures and PDFs, keyed by content hash
 
 
 class Reporter(Protocol):
@@ -59,17 +98,6 @@ class SilentReporter:
         """Ignore."""
 
 
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    """How to build: where to, what to include, how strict to be."""
-
-    output: Path
-    strict: bool = False
-    pdf: bool = True
-    drafts: bool = False
-    preview: bool = False
-
-
 @dataclass(slots=True)
 class Summary:
     """What a build did, for the line printed at its end."""
@@ -80,7 +108,9 @@ class Summary:
     figures_cached: int = 0
     pdfs_made: int = 0
     pdfs_cached: int = 0
+    pages_reused: int = 0  # unchanged since the last build: linked, not rendered
     warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # e.g. each masked small count
     seconds: float = 0.0
     output: Path = Path("output")
     up_to_date: bool = False  # nothing changed since the build that made output
@@ -89,6 +119,8 @@ class Summary:
         if self.up_to_date:
             return f"{self.output} is up to date ({self.seconds:.2f} s)"
         parts = [f"{self.pages} pages"]
+        if self.pages_reused:
+            parts[0] += f" ({self.pages - self.pages_reused} rendered)"
         if self.figures_drawn or self.figures_cached:
             parts.append(
                 f"{self.figures_drawn + self.figures_cached} figures "
@@ -100,6 +132,8 @@ class Summary:
             )
         if self.warnings:
             parts.append(f"{len(self.warnings)} warnings")
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
         return f"Built {', '.join(parts)} into {self.output} in {self.seconds:.2f} s"
 
 
@@ -116,6 +150,8 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
             site.root,
             allow_html=site.config.allow_html,
         )
+    if any(entry.translations for entry in site.entries):  # content/<slug>/en/*.md
+        english_narratives(english_site(site), {}, problems)
     from generator.figures import resolve_figures  # resolves numbers, draws nothing
 
     resolve_figures(site, problems)
@@ -139,26 +175,21 @@ def build_site(
         return summary
 
     reporter.stage("load")
-    site = load_site(root, problems, drafts=options.drafts)
+    memo = Memo(cache)
+    site = load_site(root, problems, drafts=options.drafts, memo=memo)
     problems.check(strict=options.strict)
 
+    keys = input_keys(site, (options.drafts, options.preview))
+    previous = previous_outputs(cache, options.output)
+
     reporter.stage("markdown", len(site.entries))
-    narratives: dict[str, list[RenderedNarrative]] = {}
-    for entry in site.entries:
-        narratives[entry.slug] = render_narratives(
-            entry,
-            site.config.language,
-            problems,
-            site.root,
-            allow_html=site.config.allow_html,
-        )
-        reporter.step(entry.slug)
+    narratives = _render_markdown(site, keys, memo, problems, reporter)
     problems.check(strict=options.strict)
 
     reporter.stage("figures", sum(len(e.data.figures) for e in site.entries))
     from generator.figures import draw_figures  # lazy: matplotlib only when needed
 
-    figures = draw_figures(site, cache / "figures", problems, reporter)
+    figures = draw_figures(site, cache / "figures", problems, reporter, keys, memo)
     problems.check(strict=options.strict)
     summary.figures_drawn, summary.figures_cached = figures.drawn, figures.cached
     extras = Extras(figures=figures.figures, preview=options.preview)
@@ -175,14 +206,64 @@ def build_site(
     else:
         pdfs = None
 
-    reporter.stage("render")
-    pages = render_site(site, narratives, extras, problems)
+    # Other languages (site.yaml `languages`): the same stages on a translated copy,
+    # into pages under en/ (docs/bilingual.md).
+    versions = [Version("", site, narratives, extras)]
+    for lang in site.config.output_languages[1:]:
+        reporter.stage(lang, sum(len(e.data.figures) for e in site.entries))
+        version = english_version(
+            site, narratives, extras, cache / "figures", problems, reporter
+        )
+        problems.check(strict=options.strict)
+        summary.figures_drawn += version.figures_drawn
+        summary.figures_cached += version.figures_cached
+        versions.append(version)
+
+    plan = [
+        page
+        for v in versions
+        for page in plan_pages(v.site, v.narratives, v.extras, lang=v.lang)
+    ]
+    reporter.stage("render", len(plan))
+    files: dict[str, Payload] = {}
+    file_keys: dict[str, str] = {}
+    envs = {
+        v.lang: make_environment(site.root, site.config.theme, v.site.config.language)
+        for v in versions
+    }
+    sites = {v.lang: v.site for v in versions}
+    for page in plan:
+        key = file_keys[page.out] = keys.page(page)
+        old = previous.reusable(page.out, key)
+        if old is not None:
+            files[page.out] = old
+            summary.pages_reused += 1
+        else:
+            lang = page.lang
+            html = render_page(envs[lang], sites[lang], page, options.preview, problems)
+            if html is not None:
+                files[page.out] = html.encode("utf-8")
+        reporter.step(page.out)
     problems.check(strict=options.strict)
-    _check_links(narratives, pages, problems)
+    _check_links(narratives, files, problems)
+    for v in versions[1:]:  # links in translated narratives, from en/<slug>/
+        translated = {
+            f"{v.lang}/{slug}": [r for r in items if r.narrative.lang == v.lang]
+            for slug, items in v.narratives.items()
+        }
+        _check_links(translated, files, problems)
     problems.check(strict=options.strict)
 
-    files: dict[str, Payload] = dict(static_files(site.root, site.config.theme))
+    static = static_files(site.root, site.config.theme)
+    files.update(static)
+    file_keys.update({rel: keys.of(salt=f"static|{rel}") for rel in static})
     files.update(figures.files)
+    file_keys.update(figures.keys)
+    drawn = set(figures.keys) | set(static)
+    for version in versions[1:]:  # figures, images and search index under en/
+        files.update(version.files)
+        file_keys.update(version.keys)
+        drawn.update(version.keys)
     for entry_narratives in narratives.values():
         for rendered in entry_narratives:
             slug = rendered.narrative.path.parent.name
@@ -191,30 +272,130 @@ def build_site(
             )
     if pdfs is not None:
         files.update(pdfs.files)
-    files.update({path: html.encode("utf-8") for path, html in pages.items()})
-    files.update(search_index_files(site, narratives, extras))  # search-index.js
-    files.update(dataset_files(site))  # <slug>/<slug>.json and .csv
-    files.update(seo_files(site, pages))  # robots.txt, sitemap.xml, feed.xml
+    files.update(search_index_files(site, narratives, extras, keys, memo))
+    files.update(_datasets(site, keys, previous, file_keys))  # <slug>/<slug>.json, .csv
+    files.update(seo_files(site, [p.out for p in plan]))  # robots, sitemap, feed
+    for rel, key in file_keys.items():  # figures, static: link old files if unchanged
+        if rel not in drawn:
+            continue
+        old = previous.reusable(rel, key)
+        if old is not None:
+            files[rel] = old
 
     reporter.stage("publish")
+    forget_outputs(cache, options.output)  # the record is only true once published
     publish(files, options.output)
-    # Only a clean build may be skipped next time: warnings must be shown again.
-    record_stamp(cache, options.output, None if problems.warnings else stamp)
+    record_outputs(cache, options.output, file_keys)
+    memo.prune()
+    # Only a clean build may be skipped next time: warnings (and the list of
+    # masked small counts, docs/suppression.md) must be shown again.
+    clean = not problems.warnings and not problems.notes
+    record_stamp(cache, options.output, stamp if clean else None)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.warnings = problems.warnings
     for warning in summary.warnings:
         reporter.problem(warning)
+    summary.notes = problems.notes
+    for note in summary.notes:
+        reporter.problem(note)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+PARALLEL_MARKDOWN_FROM = 64  # conferences; fewer render faster than workers start
+
+
+def _render_markdown(
+    site: Site, keys: Keys, memo: Memo, problems: Problems, reporter: Reporter
+) -> dict[str, list[RenderedNarrative]]:
+    """Render every conference's narratives, the unchanged ones from the memo.
+
+    Reused narratives bring back the warnings they had; the others are rendered
+    in worker processes when there are many.
+    """
+    narratives: dict[str, list[RenderedNarrative]] = {}
+    todo: list[tuple[Entry, str]] = []
+    for entry in site.entries:
+        key = keys.of(f"data:{entry.slug}", f"text:{entry.slug}", salt="markdown")
+        cached = memo.get("markdown", key)
+        if cached is not None:
+            rendered, warnings, assets = cached
+            if all(_file_state(path) == state for path, state in assets):
+                problems.extend(warnings)
+                narratives[entry.slug] = list(rendered)
+                reporter.step(entry.slug)
+                continue
+        todo.append((entry, key))
+    work = functools.partial(
+        _narratives_of,
+        lang=site.config.language,
+        root=site.root,
+        allow_html=site.config.allow_html,
+    )
+    done = pool_map(
+        work,
+        [entry for entry, _ in todo],
+        parallel_from=PARALLEL_MARKDOWN_FROM,
+        chunksize=8,
+    )
+    for (entry, key), (rendered, found) in zip(todo, done, strict=True):
+        problems.extend(found)
+        narratives[entry.slug] = rendered
+        if not any(p.severity == "error" for p in found):
+            assets = [(s, _file_state(s)) for r in rendered for _, s in r.assets]
+            warnings = [p for p in found if p.severity != "error"]
+            memo.put("markdown", key, (rendered, warnings, assets))
+        reporter.step(entry.slug)
+    return {entry.slug: narratives[entry.slug] for entry in site.entries}
+
+
+def _narratives_of(
+    entry: Entry, *, lang: str, root: Path, allow_html: bool
+) -> tuple[list[RenderedNarrative], list[Problem]]:
+    """Render one conference's narratives (in a worker process, maybe)."""
+    found = Problems()
+    rendered = render_narratives(entry, lang, found, root, allow_html=allow_html)
+    return rendered, found.items
+
+
+def _datasets(
+    site: Site, keys: Keys, previous: Previous, file_keys: dict[str, str]
+) -> dict[str, Payload]:
+    """Each conference's data as JSON and CSV, unchanged ones linked from before."""
+    files: dict[str, Payload] = {}
+    for entry in site.entries:
+        json_path, csv_path = dataset_paths(entry.slug)
+        key = keys.of(f"data:{entry.slug}", salt="dataset")
+        old_json = previous.reusable(json_path, key)
+        old_csv = previous.reusable(csv_path, key)
+        if old_json is not None and old_csv is not None:
+            files[json_path], files[csv_path] = old_json, old_csv
+        else:
+            files[json_path] = dataset_json(entry, site.config.base_url)
+            files[csv_path] = dataset_csv(entry)
+        file_keys[json_path] = file_keys[csv_path] = key
+    return files
+
+
+def _file_state(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
 def _check_links(
     narratives: Mapping[str, list[RenderedNarrative]],
-    pages: Mapping[str, str],
+    pages: Mapping[str, Payload],
     problems: Problems,
 ) -> None:
-    """Warn about relative links in narratives that lead to no page or no anchor."""
+    """Warn about relative links in narratives that lead to no page or no anchor.
+
+    pages holds each HTML page: rendered now (bytes) or reused from the last
+    build (a path), which is read only if a link names an anchor in it.
+    """
     for slug, items in narratives.items():
         here = f"{slug}/index.html"
         for item in items:
@@ -226,24 +407,20 @@ def _check_links(
                     else here
                 )
                 if target in pages or f"{target}/index.html" in pages:
-                    html = pages.get(target) or pages[f"{target}/index.html"]
-                    if fragment and f'id="{fragment}"' not in html:
+                    page = pages.get(target) or pages[f"{target}/index.html"]
+                    html = page.read_bytes() if isinstance(page, Path) else page
+                    if fragment and f'id="{fragment}"'.encode() not in html:
                         problems.warn(
                             pos,
                             f"link '{href}' names an anchor the page lacks",
                             "check the part after '#'",
                         )
-                elif not _is_asset(target, item):
+                elif not any(f"{slug}/{rel}" == target for rel, _ in item.assets):
                     problems.warn(
                         pos,
                         f"link '{href}' leads to no page of the site",
                         "link to another conference as ../<slug>/index.html",
                     )
-
-
-def _is_asset(target: str, item: RenderedNarrative) -> bool:
-    slug = item.narrative.path.parent.name
-    return any(f"{slug}/{rel}" == target for rel, _ in item.assets)
 
 
 @contextmanager
@@ -271,17 +448,35 @@ def publish(files: Mapping[str, Payload], out: Path) -> None:
         _recover(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
         try:
+            folders: set[Path] = set()
             for rel, payload in sorted(files.items()):
                 target = staging / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
                 if isinstance(payload, Path):
-                    shutil.copyfile(payload, target)
+                    _link_or_copy(payload, target, out)
                 else:
                     target.write_bytes(payload)
             _swap(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def _link_or_copy(source: Path, target: Path, out: Path) -> None:
+    """Hard-link a file of the previous output into the new one; copy the rest.
+
+    Linking is safe: a build never writes into an existing file, it always
+    writes a new one, so the old site and the new share only unchanged files.
+    """
+    if source.is_relative_to(out):
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass  # e.g. a file system without hard links
+    shutil.copyfile(source, target)
 
 
 def _recover(out: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Literal
 from generator.chart_fonts import LAYOUT_FONT, uncovered
 from generator.errors import Pos, Problems
 from generator.model import Entry, FigureSpec, Indicator
+from generator.suppress import masked_threshold
 
 MAX_POINTS = 200  # values per figure (categories x series)
 MAX_SERIES = 12
@@ -32,6 +33,11 @@ class Point:
     unit: str = ""
     approx: str = "exact"  # "more_than" is drawn at the stated minimum, labelled "hơn"
     derived: bool = False  # computed by us, not stated by the source
+    # A small count masked by suppress_below (docs/suppression.md): `value` is then
+    # the threshold, drawn as an outline up to it and written "< N"; never the count.
+    suppressed: bool = False
+    note: str = ""  # how a derived value was computed, as the data says it
+    from_change: Decimal | None = None  # a compared value computed from this change
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +224,7 @@ def _resolve_indicators(
             )
             continue
         periods.setdefault(indicator.compared_to, j)
-        compared.append(
-            Point(previous, indicator.unit, "exact", indicator.previous_derived)
-        )
+        compared.append(_previous_point(indicator, previous))
     if len(periods) > 1:
         (first, _), (other, j) = list(periods.items())[:2]
         check.error(
@@ -350,7 +354,7 @@ def _resolve_across(
     ):
         # The earliest meeting's compared value: the series' only figure for then.
         categories.insert(0, first.compared_to)
-        points.insert(0, Point(previous, first.unit, "exact", first.previous_derived))
+        points.insert(0, _previous_point(first, previous))
     _check_count(check, len(points), ("across",))
     for label in categories:
         check.length(label, ("across",), f"the period label '{label[:40]}…'")
@@ -386,7 +390,27 @@ def _indicators(entry: Entry, ids: Sequence[str]) -> list[Indicator]:
 
 
 def _point(indicator: Indicator) -> Point:
-    return Point(indicator.value, indicator.unit, indicator.approx, indicator.derived)
+    if indicator.masked:
+        return _masked_point(indicator, indicator.derived)
+    note = (indicator.derivation or "") if indicator.derived else ""
+    return Point(
+        indicator.value, indicator.unit, indicator.approx, indicator.derived, note=note
+    )
+
+
+def _previous_point(indicator: Indicator, previous: Decimal) -> Point:
+    if indicator.previous_masked:
+        return _masked_point(indicator, indicator.previous_derived)
+    derived = indicator.previous_derived
+    # With the value masked, the stated change would give it away (suppress.py).
+    change = indicator.change if derived and not indicator.masked else None
+    return Point(previous, indicator.unit, "exact", derived, from_change=change)
+
+
+def _masked_point(indicator: Indicator, derived: bool) -> Point:
+    """A small count as charts may show it: at the threshold, marked, never exact."""
+    threshold = masked_threshold(indicator)
+    return Point(threshold, indicator.unit, "exact", derived, True)
 
 
 def _source_titles(entry: Entry, indicators: Sequence[Indicator]) -> list[str]:

@@ -32,7 +32,13 @@ from generator.chart_layout import (
     fix_layout,
     wrap_even,
 )
-from generator.chart_marks import bar_style, draw_bars, draw_line, line_style
+from generator.chart_marks import (
+    bar_style,
+    draw_bars,
+    draw_line,
+    line_style,
+    suppressed_style,
+)
 from generator.chart_text import series_label, words_for
 
 if TYPE_CHECKING:
@@ -72,9 +78,20 @@ def _rc(ident: str) -> dict[str, Any]:
 
 
 def render_chart(
-    chart: Chart, style: Style, alt: str, lang: str, *, png: bool
+    chart: Chart,
+    style: Style,
+    alt: str,
+    lang: str,
+    *,
+    png: bool,
+    data_sha256: str = "",
 ) -> tuple[bytes, bytes]:
-    """Draw a chart; return its SVG (with title and description) and maybe a PNG."""
+    """Draw a chart; return its SVG (with title and description) and maybe a PNG.
+
+    The SVG's ``<metadata>`` (Dublin Core) names the sources and, given data_sha256,
+    the SHA-256 of the figure's data table, the CSV published beside it
+    (docs/provenance.md).
+    """
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -94,7 +111,7 @@ def render_chart(
             draw_bars(fig, ax, chart, style, lang)
         fix_layout(fig)
         out = io.BytesIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(out, format="svg", metadata=svg_metadata(chart, lang, data_sha256))
         svg = _finish_svg(out.getvalue(), chart.spec.id, chart.spec.title, alt)
         image = b""
         if png:
@@ -102,6 +119,17 @@ def render_chart(
             fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
             image = out.getvalue()
     return svg, image
+
+
+def svg_metadata(chart: Chart, lang: str, data_sha256: str) -> dict[str, Any]:
+    """Return the SVG's Dublin Core metadata: sources, data hash, data file."""
+    meta: dict[str, Any] = {"Date": None, "Creator": None, "Language": lang}
+    if chart.source_note:
+        meta["Source"] = chart.source_note
+    if data_sha256:
+        meta["Identifier"] = f"sha256:{data_sha256}"
+        meta["Relation"] = f"{chart.spec.id}.csv"
+    return meta
 
 
 def _header(fig: Figure, chart: Chart, lang: str) -> None:
@@ -188,6 +216,23 @@ def _legend_handles(chart: Chart, style: Style, lang: str) -> list[Any]:
                     hatchcolor=MUTED_INK,
                 )
             )
+    if any(p.suppressed for p in chart.points):  # docs/suppression.md
+        label = words_for(lang)["suppressed_legend"]
+        if line:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    label=label,
+                    color=MUTED_INK,
+                    marker="v",
+                    linestyle=":",
+                    markerfacecolor="white",
+                    markersize=7,
+                )
+            )
+        else:
+            handles.append(Patch(label=label, **suppressed_style(MUTED_INK)))
     return handles
 
 

@@ -58,7 +58,7 @@ def wrap_even(text: str, width: int) -> list[str]:
 
 
 def _legend_needed(chart: Chart) -> bool:
-    return len(chart.series) > 1 or any(p.derived for p in chart.points)
+    return len(chart.series) > 1 or any(p.derived or p.suppressed for p in chart.points)
 
 
 def _value_axis(chart: Chart, lang: str) -> tuple[list[float], list[str], float, float]:

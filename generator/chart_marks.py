@@ -27,6 +27,22 @@ if TYPE_CHECKING:
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h", "<", ">", "p", "*")
 LINESTYLES = ("-", "--", ":", "-.")
+SUPPRESSED_HATCH = ".."  # a masked small count: dotted, up to the threshold
+
+
+def suppressed_style(colour: str) -> dict[str, Any]:
+    """Return the patch settings of a masked count's bar: an outline, never a value.
+
+    The bar reaches the threshold N and is labelled "< N" (docs/suppression.md).
+    """
+    return {
+        "facecolor": "white",
+        "edgecolor": colour,
+        "hatch": SUPPRESSED_HATCH,
+        "hatchcolor": colour,
+        "linestyle": "--",
+        "linewidth": 1.2,
+    }
 
 
 def bar_style(style: Style, i: int, derived: bool) -> dict[str, Any]:
@@ -85,6 +101,8 @@ def draw_bars(fig: Figure, ax: Axes, chart: Chart, style: Style, lang: str) -> N
             pos = i if stacked or m == 1 else i - 0.4 + thickness * (k + 0.5)
             start = (up if value >= 0 else down) if stacked else 0.0
             look = bar_style(style, k, point.derived)
+            if point.suppressed:
+                look = suppressed_style(style.colours[k])
             draw = ax.barh if horizontal else ax.bar
             draw(pos, value, thickness, start, **look)
             if stacked:
@@ -206,8 +224,8 @@ def _stack_totals(chart: Chart, lang: str) -> list[str]:
     totals = []
     for i in range(len(chart.categories)):
         present = [p for s in chart.series if (p := s.points[i]) is not None]
-        if not present or any(p.value < 0 for p in present):
-            totals.append("")
+        if not present or any(p.value < 0 or p.suppressed for p in present):
+            totals.append("")  # a total with a masked part would give the part away
             continue
         total = sum((p.value for p in present), Decimal(0))
         totals.append(format_number(total, lang, chart.spec.decimals))
@@ -227,16 +245,19 @@ def draw_line(fig: Figure, ax: Axes, chart: Chart, style: Style, lang: str) -> N
             dashed = (
                 p0.derived or p1.derived
             )  # a line to a computed value is not measured
+            masked = p0.suppressed or p1.suppressed  # to a threshold, not a value
             ax.plot(
                 [x0, x1],
                 [float(p0.value), float(p1.value)],
                 color=look["color"],
                 linewidth=2,
-                linestyle="--" if dashed else look["linestyle"],
+                linestyle=":" if masked else "--" if dashed else look["linestyle"],
             )
         for i, point in points:
-            marker = line_style(style, k, point.derived)
+            marker = line_style(style, k, point.derived or point.suppressed)
             del marker["linestyle"], marker["linewidth"]
+            if point.suppressed:  # "below this": a hollow triangle at the threshold
+                marker["marker"] = "v"
             ax.plot([i], [float(point.value)], linestyle="none", **marker)
     if len(chart.series) > 1 or len(chart.categories) > 24:
         return  # labels of several lines would collide; the data table has them

@@ -7,7 +7,8 @@ import io
 from collections.abc import Sequence
 
 from generator.chart_data import Chart, Point, Series
-from generator.formats import APPROX_WORDS, format_number
+from generator.checks import explain_change
+from generator.formats import APPROX_WORDS, format_number, format_suppressed
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
@@ -23,6 +24,8 @@ WORDS: dict[str, dict[str, str]] = {
         "derived_legend": "Số liệu tính toán",
         "missing": "không có số liệu",
         "source": "Nguồn",
+        "derivation": "Cách tính",
+        "suppressed_legend": "Số nhỏ không công bố, vẽ tại ngưỡng",
     },
     "en": {
         "bar": "Bar chart",
@@ -37,6 +40,8 @@ WORDS: dict[str, dict[str, str]] = {
         "derived_legend": "Derived value",
         "missing": "no data",
         "source": "Source",
+        "derivation": "How it is computed",
+        "suppressed_legend": "Small count, not published: drawn at the threshold",
     },
 }
 
@@ -54,20 +59,37 @@ def format_point(
     unit: bool = True,
     mark: bool = True,
     space: str = " ",
+    explain: bool = False,
 ) -> str:
     """Format a point as text: 'hơn 30 tỷ đồng', '1.348 vụ (tính toán)'.
 
     mark=False leaves out the derived mark (when a series label carries it);
-    space joins qualifier, number and unit (a no-break space in HTML tables).
+    space joins qualifier, number and unit (a no-break space in HTML tables);
+    explain=True says how a derived value was computed ('tính từ mức giảm 31 vụ').
     """
     number = format_number(point.value, lang, decimals)
     word = APPROX_WORDS.get(lang, APPROX_WORDS["vi"]).get(point.approx, "")
+    if point.suppressed:  # a masked small count: its threshold, "< 300"
+        number, word = format_suppressed(point.value, lang), ""
     text = f"{word}{space}{number}" if word else number
     if unit and point.unit:
         text += point.unit if point.unit == "%" else f"{space}{point.unit}"
+    note = point_note(point, lang) if explain else ""
     if mark and point.derived:
-        text += f" ({words_for(lang)['derived']})"
+        derived = words_for(lang)["derived"]
+        text += f" ({derived}: {note})" if note else f" ({derived})"
+    elif note:
+        text += f" ({note})"
     return text
+
+
+def point_note(point: Point, lang: str) -> str:
+    """Say how a derived point was computed, or return '' for a stated one."""
+    if not point.derived or point.suppressed:
+        return ""
+    if point.from_change is not None:
+        return explain_change(point.from_change, point.unit, lang)
+    return point.note
 
 
 def series_label(series: Series, lang: str) -> str:
@@ -87,7 +109,9 @@ def describe(chart: Chart, lang: str) -> str:
         shown = [
             (
                 series_label(s, lang),
-                format_point(p, lang, decimals, mark=not s.label_marks_derived)
+                format_point(
+                    p, lang, decimals, mark=not s.label_marks_derived, explain=True
+                )
                 if p
                 else words["missing"],
             )
@@ -104,7 +128,10 @@ def describe(chart: Chart, lang: str) -> str:
 def tabulate(
     chart: Chart, lang: str
 ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Return the data table of a chart: headers, then one row of text per category."""
+    """Return the data table of a chart: headers, then one row of text per category.
+
+    When a value is derived, a last column says how it was computed.
+    """
     words = words_for(lang)
     units = {p.unit for p in chart.points}
     shared = units.pop() if len(units) == 1 else ""
@@ -114,6 +141,9 @@ def tabulate(
     else:
         names = [series_label(s, lang) + suffix for s in chart.series]
     headers = (words[chart.category_header], *names)
+    explained = any(point_note(p, lang) for p in chart.points)
+    if explained:
+        headers = (*headers, words["derivation"])
     rows = []
     for i, category in enumerate(chart.categories):
         cells = [
@@ -129,6 +159,10 @@ def tabulate(
             else "—"
             for s, p in ((s, s.points[i]) for s in chart.series)
         ]
+        if explained:
+            row = [s.points[i] for s in chart.series]
+            notes = [point_note(p, lang) for p in row if p is not None]
+            cells.append("; ".join(dict.fromkeys(n for n in notes if n)))
         rows.append((category, *cells))
     return headers, tuple(rows)
 

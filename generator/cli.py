@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import click
 
 from generator import __version__
 from generator.errors import BuildFailed, Problem, UsageError
+from generator.options import CACHE_DIR
 
 T = TypeVar("T")
 EXIT_CONTENT = 1
@@ -35,7 +37,14 @@ class Context:
 
 
 class ConsoleReporter:
-    """Prints build progress to stderr: a counter on a terminal, stage names with -v."""
+    """Prints build progress to stderr: a bar on a terminal, stage names with -v.
+
+    The bar shows the stage, how many of its steps are done, and the time spent
+    in it; it is redrawn at most ten times a second and erased at the stage's
+    end. Not on a terminal (CI logs, pipes) it prints nothing unless -v is given.
+    """
+
+    WIDTH = 24  # characters of the bar itself
 
     def __init__(self, verbosity: int) -> None:
         self.verbosity = verbosity
@@ -43,21 +52,38 @@ class ConsoleReporter:
         self.total = 0
         self.done = 0
         self.name = ""
+        self.started = 0.0
+        self.drawn = 0.0  # when the bar was last redrawn
+        self.showing = False
 
     def stage(self, name: str, total: int = 0) -> None:
         """Announce a stage."""
         self._end_line()
         self.name, self.total, self.done = name, total, 0
+        self.started = time.monotonic()
         if self.verbosity >= 2:
             click.echo(f"  {name}" + (f" ({total})" if total else ""), err=True)
 
     def step(self, label: str) -> None:
-        """Count one step; redraw the counter on a terminal."""
+        """Count one step; redraw the bar on a terminal."""
         self.done += 1
         if self.verbosity >= 2:
             click.echo(f"    {label}", err=True)
         elif self.verbosity == 1 and self.tty and self.total > 1:
-            click.echo(f"\r  {self.name} {self.done}/{self.total}", err=True, nl=False)
+            now = time.monotonic()
+            if now - self.drawn >= 0.1 or self.done == self.total:
+                self.drawn = now
+                self.showing = True
+                click.echo("\r\033[K" + self.bar(now), err=True, nl=False)
+
+    def bar(self, now: float) -> str:
+        """The progress line: stage, bar, count and seconds spent."""
+        share = min(1.0, self.done / self.total) if self.total else 0.0
+        filled = round(share * self.WIDTH)
+        return (
+            f"  {self.name:<9} [{'#' * filled}{'-' * (self.WIDTH - filled)}] "
+            f"{self.done}/{self.total}  {now - self.started:.0f} s"
+        )
 
     def problem(self, problem: Problem) -> None:
         """Print a warning."""
@@ -66,9 +92,9 @@ class ConsoleReporter:
             click.echo(str(problem), err=True)
 
     def _end_line(self) -> None:
-        if self.verbosity == 1 and self.tty and self.total > 1 and self.done:
+        if self.showing:
             click.echo("\r\033[K", err=True, nl=False)
-            self.done = 0
+            self.showing = False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,14 +142,25 @@ def build(
     The new site is written beside output/ and swapped in at the end: a build that
     fails or is interrupted leaves the previous output/ as it was.
     """
-    from generator.build import BuildOptions, build_site  # lazy: keeps --help fast
+    from generator.options import BuildOptions
+    from generator.stamp import already_built
 
+    started = time.perf_counter()
     options = BuildOptions(
         output=output or obj.root / "output",
         strict=strict,
         pdf=not no_pdf,
         drafts=drafts,
     )
+    if (obj.root / "site.yaml").is_file() and already_built(
+        obj.root, options, CACHE_DIR
+    ):  # nothing changed: answer before importing the pipeline
+        if obj.verbosity >= 1:
+            seconds = time.perf_counter() - started
+            click.echo(f"{options.output} is up to date ({seconds:.2f} s)")
+        return
+    from generator.build import build_site  # lazy: keeps --help and no-ops fast
+
     summary = _run(
         obj, lambda: build_site(obj.root, options, ConsoleReporter(obj.verbosity))
     )
@@ -133,16 +170,56 @@ def build(
 
 @cli.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--translations",
+    is_flag=True,
+    help="Also list what has no English version yet: each narrative without "
+    "content/SLUG/en/NAME.md and each text of the data (title, label, unit, …) "
+    "without an `en:` entry, as path:line:col warnings with a hint. They do not "
+    "fail the check unless --strict is given. See docs/bilingual.md.",
+)
 @click.pass_obj
-def check(obj: Context, strict: bool) -> None:
-    """Check site.yaml, data/ and content/ without writing anything."""
+def check(obj: Context, strict: bool, translations: bool) -> None:
+    """Check site.yaml, data/ and content/ without writing anything.
+
+    With --translations, also report every missing English translation; English
+    pages show the Vietnamese text (marked as such) until one is written.
+    """
     from generator.build import check_site
 
     warnings = _run(obj, lambda: check_site(obj.root, strict=strict))
     for warning in warnings:
         click.echo(str(warning), err=True)
+    missing: list[Problem] = []
+    if translations:
+        from generator.languages import check_translations
+
+        missing, english_on = _run(obj, lambda: check_translations(obj.root))
+        for problem in missing:
+            click.echo(str(problem), err=True)
+        if not english_on:
+            click.echo(
+                "note: English pages are off; add `languages: [vi, en]` to site.yaml "
+                "to publish them",
+                err=True,
+            )
+        if strict and missing:
+            _fail_content(missing)
     if obj.verbosity >= 1:
         click.echo(f"No errors{f', {len(warnings)} warnings' if warnings else ''}.")
+        if translations:
+            click.echo(f"Translations: {_missing_summary(missing)}.")
+
+
+def _missing_summary(missing: list[Problem]) -> str:
+    narratives = sum(p.pos.path.suffix == ".md" for p in missing)
+    texts = len(missing) - narratives
+    if not missing:
+        return "every narrative and text has an English version"
+    return (
+        f"{narratives} narrative(s) and {texts} text(s) of the data have no English "
+        "version"
+    )
 
 
 @cli.command()
@@ -250,6 +327,39 @@ def pdf(
         click.echo(f"Wrote {path} ({made.size:,} bytes)")
 
 
+@cli.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The zip file to write, or an existing folder to write it in.  "
+    "[default: ROOT/bundle/TITLE-DATE.zip]",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--no-pdf", is_flag=True, help="Leave out the PDF briefs (included by default)."
+)
+@click.pass_obj
+def bundle(obj: Context, output: Path | None, strict: bool, no_pdf: bool) -> None:
+    """Write one zip for delegates: the site, PDF briefs, data, SHA-256 manifest.
+
+    Builds the site into .proceedings-cache/bundle/ (output/ is left alone) and zips
+    it under one folder, TITLE-DATE/, with README.txt (open index.html) and
+    MANIFEST.sha256 (check with `sha256sum -c MANIFEST.sha256`). The site works
+    from disk, search included. DATE is the end of the newest reporting period;
+    the same inputs give a byte-identical zip. See docs/bundle.md.
+    """
+    from generator.bundle import BundleOptions, make_bundle  # lazy: keeps --help fast
+
+    options = BundleOptions(output=output, pdf=not no_pdf, strict=strict)
+    reporter = ConsoleReporter(obj.verbosity)
+    summary = _run(obj, lambda: make_bundle(obj.root, options, reporter))
+    if obj.verbosity >= 1:
+        click.echo(str(summary.build))
+        click.echo(str(summary))
+
+
 def _run(obj: Context, action: Callable[[], T]) -> T:
     try:
         return action()
@@ -276,7 +386,7 @@ def _fail_content(problems: list[Problem]) -> NoReturn:
     for problem in problems:
         click.echo(str(problem), err=True)
     errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
+    warnings = sum(p.severity == "warning" for p in problems)  # not the notes
     click.echo(
         f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else ""),
         err=True,

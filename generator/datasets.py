@@ -4,7 +4,9 @@ The files sit next to the conference page, which links to them. Numbers are writ
 the way programs read them (``17800``, ``9.4``), not the way the page prints them
 (``17.800``, ``9,4``). The CSV is UTF-8 with a byte-order mark and CRLF line ends, so
 Excel opens Vietnamese text correctly; the JSON also carries the conference's facts
-and sources. Output depends only on the data: same input, same bytes.
+and sources. A small count masked by suppress_below is "< N" in the CSV and null in
+the JSON, with its change and quote left out (docs/suppression.md). Output depends
+only on the data: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from generator.checks import explain_previous
 from generator.model import Conference, Entry, Indicator, Site
+from generator.suppress import masked_threshold
 
 CSV_COLUMNS = (
     "id",
@@ -29,6 +34,7 @@ CSV_COLUMNS = (
     "change",
     "previous",
     "previous_derived",
+    "previous_derivation",
     "compared_to",
     "derived",
     "derivation",
@@ -125,6 +131,12 @@ def _indicator_record(conf: Conference, ind: Indicator) -> dict[str, Any]:
         "change": ind.change,
         "previous": ind.previous_value,
         "previous_derived": ind.previous_derived,
+        # how a derived compared value was computed: "tính từ mức giảm 31 vụ"
+        "previous_derivation": (
+            None
+            if ind.change_masked
+            else explain_previous(ind).replace("\u00a0", " ") or None
+        ),
         "compared_to": ind.compared_to,
         "derived": ind.derived,
         "derivation": ind.derivation,
@@ -132,10 +144,31 @@ def _indicator_record(conf: Conference, ind: Indicator) -> dict[str, Any]:
         "source_title": source.title if source else None,
         "quote": ind.quote,
         "note": ind.note,
-    }
+    } | (_masked_fields(ind) if ind.change_masked else {})
+
+
+@dataclass(frozen=True, slots=True)
+class _Masked:
+    """A number suppress_below hides: null in JSON, "< N" in CSV."""
+
+    text: str
+
+
+def _masked_fields(ind: Indicator) -> dict[str, Any]:
+    """Hide a small count and what would give it away (docs/suppression.md)."""
+    shown = _Masked(f"< {masked_threshold(ind):f}")
+    fields: dict[str, Any] = {"change": None, "quote": None}
+    if ind.masked:
+        fields["value"] = shown
+    if ind.previous_masked:
+        fields["previous"] = shown
+    fields["suppressed_below"] = ind.suppress_below
+    return fields
 
 
 def _json_default(value: object) -> object:
+    if isinstance(value, _Masked):
+        return None
     if isinstance(value, Decimal):
         # A whole number stays an integer; 9.4 prints as 9.4 (shortest round trip).
         return int(value) if value == value.to_integral_value() else float(value)
@@ -145,6 +178,8 @@ def _json_default(value: object) -> object:
 def _csv_cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, _Masked):
+        return value.text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):

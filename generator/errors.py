@@ -3,7 +3,8 @@
 Hierarchy::
 
     Pos            where: a project-relative path, 1-based line and column
-    Problem        what is wrong at a Pos, with a hint and a severity
+    Problem        what is wrong at a Pos, with a hint and a severity (error,
+                   warning, or note: information that never fails a build)
     Problems       the collector a stage fills; never raises by itself
     BuildFailed    raised at the end of a stage that found errors; carries them all
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -72,6 +73,10 @@ class Problems:
         """Record a warning (an error under ``--strict``)."""
         self.add(pos, message, hint, "warning")
 
+    def note(self, pos: Pos, message: str, hint: str = "") -> None:
+        """Record a note: information that never fails a build, not even --strict."""
+        self.add(pos, message, hint, "note")
+
     def extend(self, problems: Iterable[Problem]) -> None:
         """Add problems found elsewhere."""
         self.items.extend(problems)
@@ -86,6 +91,13 @@ class Problems:
         """The problems that only stop a ``--strict`` build."""
         return [p for p in self.items if p.severity == "warning"]
 
+    @property
+    def notes(self) -> list[Problem]:
+        """The notes (e.g. each value masked by suppress_below), in file order."""
+        return sorted(
+            (p for p in self.items if p.severity == "note"), key=Problem.sort_key
+        )
+
     def __iter__(self) -> Iterator[Problem]:
         return iter(sorted(self.items, key=Problem.sort_key))
 
@@ -94,17 +106,46 @@ class Problems:
 
     def check(self, *, strict: bool = False) -> None:
         """End a stage: raise BuildFailed on errors (or on warnings, if strict)."""
-        failing = self.items if strict else self.errors
+        failing = self.errors + self.warnings if strict else self.errors
         if failing:
-            raise BuildFailed(sorted(self.items, key=Problem.sort_key))
+            # One template mistake fails every page alike: report it once.
+            unique = dict.fromkeys(self.items)
+            raise BuildFailed(sorted(unique, key=Problem.sort_key))
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name a typo most likely meant, or None if none is close.
+
+    Among difflib's close matches, the fewest edits wins, a swap of two
+    neighbouring letters counting as one ("edn" is "end", not "en"); then a
+    name of the same length.
+    """
+    close = difflib.get_close_matches(name, sorted(known), n=4, cutoff=0.6)
+    if not close:
+        return None
+    return min(close, key=lambda c: (_edits(name, c), abs(len(c) - len(name))))
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insert, delete, replace, swap neighbours."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(row[j - 1] + 1, rows[-1][j] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def did_you_mean(name: str, known: Iterable[str], what: str = "id") -> str:
     """Return a hint naming the closest known name, or listing the known ones."""
     names = sorted(known)
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    close = closest(name, names)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     if not names:
         return f"none is declared; declare the {what} first"
     shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")

@@ -57,6 +57,30 @@ def format_quantity(
     return f"{word} {number}{unit_text}" if word else f"{number}{unit_text}"
 
 
+# A count written in thousands or millions ("6 triệu bản ghi") is that many times
+# larger than its number: small-count protection compares the full size.
+UNIT_SCALES = {
+    "nghìn": 1_000,
+    "ngàn": 1_000,
+    "triệu": 1_000_000,
+    "tỷ": 1_000_000_000,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "billion": 1_000_000_000,
+}
+
+
+def unit_scale(unit: str) -> int:
+    """Return how many things one unit stands for: 'triệu bản ghi' -> 1000000."""
+    first = unit.split(maxsplit=1)[0].casefold() if unit.strip() else ""
+    return UNIT_SCALES.get(first, 1)
+
+
+def format_suppressed(threshold: Decimal | int, lang: str = "vi") -> str:
+    """Write a masked small count: '< 5', '< 1.000' (see docs/suppression.md)."""
+    return f"<\u00a0{format_number(threshold, lang)}"
+
+
 def format_change(change: Decimal, unit: str, lang: str = "vi") -> str:
     """Describe a change in words: 'giảm 31 vụ', 'tăng 5 vụ'."""
     if lang == "en":

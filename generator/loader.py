@@ -8,22 +8,28 @@ for bad content.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.checks import check_conference, check_series, derive_values
 from generator.errors import Pos, Problems, UsageError, did_you_mean
 from generator.formats import slugify
+from generator.memo import Memo
 from generator.model import (
     Conference,
     Entry,
     FrontMatter,
+    FrontMatterEn,
     Narrative,
     Site,
     SiteConfig,
 )
+from generator.suppress import resolve_suppression
 from generator.yamlload import Loc, Positions, parse_yaml, validate
 
 MAX_DATA_BYTES = 1_000_000
@@ -32,11 +38,14 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
-def load_site(root: Path, problems: Problems, *, drafts: bool = False) -> Site:
+def load_site(
+    root: Path, problems: Problems, *, drafts: bool = False, memo: Memo | None = None
+) -> Site:
     """Load and check the whole project at root; raise BuildFailed listing every error.
 
     Warnings stay in problems for the caller. Drafts are left out unless drafts is
-    true (the preview server shows them).
+    true (the preview server shows them). With a memo, data files parsed before
+    are not parsed again (incremental builds).
     """
     root = root.resolve()
     if not (root / "site.yaml").is_file():
@@ -44,25 +53,33 @@ def load_site(root: Path, problems: Problems, *, drafts: bool = False) -> Site:
             f"no site.yaml in {root}: run proceedings in a project folder "
             "(one with site.yaml, data/ and content/), or pass --root"
         )
-    config = load_config(root, problems)
-    entries = [e for e in _load_entries(root, problems, drafts) if e is not None]
+    config_positions = Positions(Path("site.yaml"))
+    config = load_config(root, problems, config_positions)
+    entries = [e for e in _load_entries(root, problems, drafts, memo) if e is not None]
     data_dir = root / "data"
     all_slugs = (
         {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
     )
     _check_follow_up_reports(entries, all_slugs, problems)
+    check_series(entries, problems)
     problems.check()
     entries.sort(key=lambda e: (e.data.period.end, e.slug), reverse=True)
-    return Site(root, config or SiteConfig(), tuple(entries))
+    site = Site(root, config or SiteConfig(), tuple(entries))
+    # Small counts shown as "< N": thresholds resolved into the model, masks listed.
+    site = resolve_suppression(site, config_positions, problems)
+    problems.check()
+    return site
 
 
-def load_config(root: Path, problems: Problems) -> SiteConfig | None:
-    """Read site.yaml; every field has a default."""
+def load_config(
+    root: Path, problems: Problems, positions: Positions | None = None
+) -> SiteConfig | None:
+    """Read site.yaml; every field has a default. positions, if given, are filled."""
     rel = Path("site.yaml")
     text = read_text(root, rel, problems, MAX_DATA_BYTES)
     if text is None:
         return None
-    positions = Positions(rel)
+    positions = positions if positions is not None else Positions(rel)
     data = parse_yaml(text, positions, problems)
     return validate(SiteConfig, data if data is not None else {}, positions, problems)
 
@@ -129,7 +146,9 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
     return unicodedata.normalize("NFC", text)
 
 
-def _load_entries(root: Path, problems: Problems, drafts: bool) -> list[Entry | None]:
+def _load_entries(
+    root: Path, problems: Problems, drafts: bool, memo: Memo | None
+) -> list[Entry | None]:
     data_dir = root / "data"
     files = sorted(
         p
@@ -150,13 +169,13 @@ def _load_entries(root: Path, problems: Problems, drafts: bool) -> list[Entry | 
                     "keep one file per conference",
                 )
             continue
-        entries.append(_load_entry(root, paths[0], problems, drafts))
+        entries.append(_load_entry(root, paths[0], problems, drafts, memo))
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 
 
 def _load_entry(
-    root: Path, rel: Path, problems: Problems, drafts: bool
+    root: Path, rel: Path, problems: Problems, drafts: bool, memo: Memo | None
 ) -> Entry | None:
     slug = rel.stem
     if not _SLUG.match(slug):
@@ -171,7 +190,7 @@ def _load_entry(
         return None
     positions = Positions(rel)
     before = len(problems.errors)
-    raw = parse_yaml(text, positions, problems)
+    raw = parse_yaml(text, positions, problems, memo)
     if raw is None:
         if len(problems.errors) == before:
             problems.add(Pos(rel), "data file holds no fields")
@@ -179,12 +198,18 @@ def _load_entry(
     if not isinstance(raw, dict):
         problems.add(Pos(rel), "a data file must be a mapping of fields")
         return None
+    derived_ok = derive_values(raw, positions, problems)
     conference = validate(Conference, raw, positions, problems)
     if conference is None:
         return None
     _check_references(conference, positions, problems)
+    check_conference(conference, positions, problems, values=derived_ok)
+    _check_english_lists(conference, positions, problems)
     narratives = _load_narratives(root, slug, problems, drafts)
-    return Entry(slug, rel, conference, tuple(narratives), positions)
+    translations = _load_translations(root, slug, narratives, problems, drafts)
+    return Entry(
+        slug, rel, conference, tuple(narratives), positions, tuple(translations)
+    )
 
 
 def _check_references(
@@ -225,6 +250,29 @@ def _check_references(
                 refs.append((loc, ident, indicators, "indicator"))
     for loc, ident, known, what in refs:
         _expect(ident, known, what, positions.at(loc), problems)
+
+
+def _check_english_lists(
+    conf: Conference, positions: Positions, problems: Problems
+) -> None:
+    """Report `en:` lists whose length differs from the Vietnamese list they render."""
+    pairs: list[tuple[Loc, Sequence[str], Sequence[str] | None]] = []
+    if conf.en is not None:
+        pairs.append((("organisers",), conf.organisers, conf.en.organisers))
+        pairs.append((("topics",), conf.topics, conf.en.topics))
+    for i, fig in enumerate(conf.figures):
+        if fig.en is not None:
+            pairs.append((("figures", i, "labels"), fig.labels, fig.en.labels))
+    for loc, original, english in pairs:
+        if english is not None and len(english) != len(original):
+            en_loc = (*loc[:-1], "en", loc[-1])
+            problems.add(
+                positions.at(en_loc),
+                f"en.{loc[-1]} has {len(english)} entries but {loc[-1]} has "
+                f"{len(original)}",
+                f"give one English entry for each entry of {loc[-1]}, in the same "
+                "order",
+            )
 
 
 def _expect(
@@ -295,8 +343,53 @@ def _load_narratives(
     return out
 
 
-def load_narrative(root: Path, rel: Path, problems: Problems) -> Narrative | None:
-    """Read one narrative: a front-matter block between '---' lines, then Markdown."""
+def _load_translations(
+    root: Path,
+    slug: str,
+    originals: Sequence[Narrative],
+    problems: Problems,
+    drafts: bool,
+) -> list[Narrative]:
+    """Read content/<slug>/en/*.md, each the English version of a same-named file.
+
+    A translation takes its place (`order`) from its original; one whose original is
+    a draft left out of this build is left out too, as is an English draft (unless
+    drafts is true).
+    """
+    folder = root / "content" / slug / "en"
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    names = {p.stem for p in folder.parent.glob("*.md")}
+    order = {n.slug: n.front.order for n in originals}
+    out = []
+    for path in sorted(folder.glob("*.md")):
+        rel = path.relative_to(root)
+        if path.stem not in names:
+            problems.add(
+                Pos(rel),
+                f"English narrative '{path.name}' has no Vietnamese original "
+                f"content/{slug}/{path.name}",
+                "an English version keeps the file name of the narrative it "
+                "translates; " + did_you_mean(path.stem, names, "narrative"),
+            )
+            continue
+        narrative = load_narrative(root, rel, problems, lang="en")
+        if narrative is None or path.stem not in order:
+            continue
+        if drafts or not narrative.front.draft:
+            front = narrative.front.model_copy(update={"order": order[path.stem]})
+            out.append(dataclasses.replace(narrative, front=front))
+    out.sort(key=lambda n: (n.front.order, n.slug))
+    return out
+
+
+def load_narrative(
+    root: Path, rel: Path, problems: Problems, *, lang: str = "vi"
+) -> Narrative | None:
+    """Read one narrative: a front-matter block between '---' lines, then Markdown.
+
+    An English one (lang "en") may give only title, summary and draft.
+    """
     if not _SLUG.match(rel.stem):
         problems.add(
             Pos(rel),
@@ -325,11 +418,15 @@ def load_narrative(root: Path, rel: Path, problems: Problems) -> Narrative | Non
                 Pos(rel, 2), "front matter must be a mapping such as 'title: …'"
             )
         return None
-    front = validate(FrontMatter, front_raw, positions, problems)
+    if lang == "vi":
+        front = validate(FrontMatter, front_raw, positions, problems)
+    else:
+        english = validate(FrontMatterEn, front_raw, positions, problems)
+        front = None if english is None else FrontMatter(**english.model_dump())
     if front is None:
         return None
     body = text[match.end() :]
     if not body.strip():
         problems.warn(Pos(rel), "narrative has no text after its front matter")
     body_line = text[: match.end()].count("\n") + 1
-    return Narrative(rel.stem, rel, front, body, body_line)
+    return Narrative(rel.stem, rel, front, body, body_line, lang)

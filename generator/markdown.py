@@ -39,9 +39,11 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from generator.checks import explain_change
 from generator.errors import Pos, Problems, did_you_mean
-from generator.formats import format_change, format_number, format_quantity, slugify
+from generator.formats import format_change, slugify
 from generator.model import Entry, Indicator, Narrative
+from generator.suppress import change_text, number_text, previous_text, quantity_text
 from generator.yamlload import visible
 
 MAX_NESTING = 32  # block levels: a list level takes two, so lists nest 15 deep
@@ -287,7 +289,9 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The timer repeats: an exception raised while the interpreter runs a gc
+    # callback or a __del__ is swallowed, so fire again until the block ends.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.02)
     try:
         yield
     finally:
@@ -381,33 +385,28 @@ def _render_cite(
 
 def cite_text(indicator: Indicator, kind: str, lang: str) -> tuple[str, str]:
     """Return the text a citation shows, and a note when the number is derived."""
+    # Through suppress.py, so a small count reads "< N" (docs/suppression.md).
     note = indicator.derivation or "" if indicator.derived else ""
     if kind == "num":
-        return format_number(indicator.value, lang), note
+        return number_text(indicator, lang), note
     if kind == "ind":
-        return format_quantity(
-            indicator.value, indicator.unit, indicator.approx, lang
-        ), note
+        return quantity_text(indicator, lang), note
     if kind == "change":
-        if indicator.change is None:
-            return "", ""
-        return format_change(indicator.change, indicator.unit, lang), ""
-    previous = indicator.previous_value
-    if previous is None:
+        return change_text(indicator, lang), ""
+    if indicator.previous_value is None:
         return "", ""
     note = derivation_note(indicator, lang) if indicator.previous_derived else ""
-    return format_quantity(previous, indicator.unit, "exact", lang), note
+    return previous_text(indicator, lang), note
 
 
 def derivation_note(indicator: Indicator, lang: str) -> str:
     """Explain a derived compared value: 'tính từ mức giảm 31 vụ'."""
     assert indicator.change is not None
-    change = format_change(indicator.change, indicator.unit, lang)
-    return (
-        f"derived from the stated change ({change})"
-        if lang == "en"
-        else f"tính từ mức {change}"
-    )
+    note = explain_change(indicator.change, indicator.unit, lang)  # one wording
+    if indicator.change_masked:  # 'tính từ mức giảm': the number would give it away
+        stated = format_change(indicator.change, indicator.unit, lang)
+        note = note.replace(stated, change_text(indicator, lang))
+    return note
 
 
 def _render_figure(
@@ -675,11 +674,18 @@ def _collect_media(
                 href = str(child.attrGet("href") or "")
                 if not _SCHEME.match(href):
                     links.append((href, _pos(narrative, lines, line, href, columns)))
-            elif child.type == "image" and root is not None:
+            elif child.type == "image":
                 src = str(child.attrGet("src") or "")
-                if _SCHEME.match(src):
-                    continue  # remote: linked from HTML, never fetched by the build
                 pos = _pos(narrative, lines, line, src, columns)
+                if not child.content.strip():  # at the file, like other image problems
+                    problems.warn(
+                        pos,
+                        f"image '{visible(src[:80])}' has no alt text, which screen "
+                        "readers and the tagged PDF need",
+                        "describe what it shows: ![Toàn cảnh hội nghị](anh.png)",
+                    )
+                if root is None or _SCHEME.match(src):
+                    continue  # remote: linked from HTML, never fetched by the build
                 source = _local_file(root, narrative, src, pos, problems)
                 if source is not None:
                     digest = hashlib.sha256(str(source).encode()).hexdigest()[:8]

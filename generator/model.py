@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from generator.formats import slugify
+from generator.formats import slugify, unit_scale
 from generator.yamlload import Positions
 
 Id = Annotated[
@@ -82,6 +82,25 @@ class Theme(Strict):
     logo: str | None = None  # path under the theme's or site's static/ folder
 
 
+# Small-count protection (docs/suppression.md): counts below the threshold are shown
+# as "< N". 0 turns it off; the most specific setting (indicator, series, site) wins.
+Threshold = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class SeriesSettings(Strict):
+    """Settings of one series of conferences, under `series:` in site.yaml."""
+
+    suppress_below: Threshold | None = None
+
+
+class SiteEn(Strict):
+    """English texts of site.yaml, for the English pages (docs/bilingual.md)."""
+
+    title: Text | None = None
+    description: Text | None = None
+    organisation: Text | None = None
+
+
 class SiteConfig(Strict):
     """site.yaml: settings for the whole publication."""
 
@@ -96,6 +115,128 @@ class SiteConfig(Strict):
     # Keep raw HTML in narratives (sanitised with nh3: formatting tags only, no
     # scripts, styles, frames, on* attributes or script URLs). Off: it prints as text.
     allow_html: bool = False
+    # Show counts below this as "< N" everywhere (docs/suppression.md); off when unset.
+    suppress_below: Threshold | None = None
+    # Settings per series, keyed by the series' slug or name (docs/suppression.md).
+    series: dict[str, SeriesSettings] = {}
+    # The languages to publish, primary first (docs/bilingual.md). [vi, en] adds
+    # English pages under en/; unset means `language` alone.
+    languages: list[Literal["vi", "en"]] | None = None
+    en: SiteEn | None = None  # English title, description, organisation
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(
+        cls, langs: list[str] | None, info: ValidationInfo
+    ) -> list[str] | None:
+        primary = info.data.get("language", "vi")
+        allowed = [[primary]] + ([["vi", "en"]] if primary == "vi" else [])
+        if langs is not None and langs not in allowed:
+            raise PydanticCustomError(
+                "languages",
+                "languages must be [{primary}]{more}: the first is `language`, the "
+                "one the data and narratives are written in",
+                {
+                    "primary": primary,
+                    "more": " or [vi, en]" if primary == "vi" else "",
+                },
+            )
+        return langs
+
+    @property
+    def output_languages(self) -> tuple[str, ...]:
+        """The languages pages are made in, primary first."""
+        return tuple(self.languages or [self.language])
+
+
+# English versions of the texts of the data: an optional `en:` block on each model
+# that has words, holding the same keys (docs/bilingual.md). Vietnamese stays the
+# primary text; a key left out falls back to it on English pages.
+
+
+class PeriodEn(Strict):
+    """English texts of a reporting period."""
+
+    label: Text | None = None
+
+
+class SpeakerEn(Strict):
+    """English texts of a speaker (a name is not translated)."""
+
+    role: Text | None = None
+    organisation: Text | None = None
+
+
+class SessionEn(Strict):
+    """English texts of an agenda item."""
+
+    title: Text | None = None
+    presenter: Text | None = None
+    summary: Text | None = None
+
+
+class IndicatorEn(Strict):
+    """English texts of an indicator; its numbers and quote are never translated."""
+
+    label: Text | None = None
+    unit: Text | None = None
+    period: Text | None = None
+    group: Text | None = None
+    compared_to: Text | None = None
+    derivation: Text | None = None
+    note: Text | None = None
+
+
+class LegalDocumentEn(Strict):
+    """English texts of a legal document (its number is not translated)."""
+
+    kind: Text | None = None
+    issuer: Text | None = None
+    title: Text | None = None
+    context: Text | None = None
+
+
+class FollowUpEn(Strict):
+    """English texts of a task."""
+
+    task: Text | None = None
+    owner: Text | None = None
+    due: Text | None = None
+
+
+class FollowUpReportEn(Strict):
+    """English text of a report on a task."""
+
+    note: Text | None = None
+
+
+class FigureSeriesEn(Strict):
+    """English label of a figure series."""
+
+    label: Text | None = None
+
+
+class FigureSpecEn(Strict):
+    """English texts of a figure; `labels` has one entry per category."""
+
+    title: Text | None = None
+    caption: Text | None = None
+    alt: Text | None = None
+    unit: Text | None = None
+    labels: list[Text] | None = None
+    source_note: Text | None = None
+
+
+class ConferenceEn(Strict):
+    """English texts of a conference; lists have one entry per Vietnamese entry."""
+
+    title: Text | None = None
+    short_title: Text | None = None
+    series: Text | None = None
+    venue: Text | None = None
+    organisers: list[Text] | None = None
+    summary: Text | None = None
+    topics: list[Text] | None = None
 
 
 class Period(Strict):
@@ -104,6 +245,7 @@ class Period(Strict):
     label: Text  # as people say it: "6 tháng đầu năm 2024"
     start: dt.date
     end: dt.date
+    en: PeriodEn | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -119,6 +261,7 @@ class Speaker(Strict):
     name: Text
     role: Text | None = None  # "Thứ trưởng"
     organisation: Text | None = None
+    en: SpeakerEn | None = None
 
 
 class Session(Strict):
@@ -129,6 +272,68 @@ class Session(Strict):
     speakers: list[Id] = []  # ids from `speakers`
     presenter: Text | None = None  # an organisation presenting, e.g. "Cục Trẻ em"
     summary: Text | None = None
+    en: SessionEn | None = None
+
+
+class Derive(Strict):
+    """How the tool computes an indicator's value from others (docs/data-checks.md).
+
+    A fixed set of operations over indicator ids, never an expression to evaluate.
+    """
+
+    sum: Annotated[list[Id], Field(min_length=2)] | None = None  # a + b + …
+    difference: Annotated[list[Id], Field(min_length=2, max_length=2)] | None = None
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Derive:
+        given = [name for name in ("sum", "difference") if getattr(self, name)]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "derive_operation",
+                "`derive` needs exactly one operation: `sum` or `difference`",
+            )
+        return self
+
+    @property
+    def operation(self) -> Literal["sum", "difference"]:
+        """The declared operation."""
+        return "sum" if self.sum else "difference"
+
+    @property
+    def operands(self) -> list[str]:
+        """The indicator ids the value is computed from, in order."""
+        return list(self.sum or self.difference or [])
+
+
+class Check(Strict):
+    """A rule the numbers of a conference must obey (docs/data-checks.md).
+
+    Each item names one kind: `sum` (with `parts`), `share` or `same_unit`.
+    """
+
+    sum: Id | None = None  # this indicator's value equals the sum of `parts`
+    parts: list[Id] = []
+    share: Id | None = None  # this indicator is a share: 0 to 100 %
+    same_unit: Id | None = None  # keeps its unit in every conference of the series
+    note: Text | None = None  # why the rule holds, for the next author
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Check:
+        given = [k for k in ("sum", "share", "same_unit") if getattr(self, k)]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "check_kind",
+                "a check names exactly one of `sum`, `share` or `same_unit`",
+            )
+        if self.sum and len(self.parts) < 2:
+            raise PydanticCustomError(
+                "check_parts", "a `sum` check needs `parts`: at least two indicator ids"
+            )
+        if self.parts and not self.sum:
+            raise PydanticCustomError(
+                "check_parts", "`parts` belong to a `sum` check: add `sum: <total id>`"
+            )
+        return self
 
 
 class Indicator(Strict):
@@ -148,9 +353,14 @@ class Indicator(Strict):
     compared_to: Text | None = None  # "cùng kỳ năm 2023"
     derived: bool = False  # we computed `value`; say how in `derivation`
     derivation: Text | None = None
+    derive: Derive | None = None  # computes `value` from other indicators
     source: Id  # id from `sources`
     quote: Text  # the words of the source that state the number
     note: Text | None = None
+    # Counts below this show as "< N"; 0 opts out. After loading it holds the
+    # threshold in force: this one, else its series', else the site's (suppress.py).
+    suppress_below: Threshold | None = None
+    en: IndicatorEn | None = None
 
     @field_validator("value", "change", "previous")
     @classmethod
@@ -177,15 +387,8 @@ class Indicator(Strict):
             self.change is not None or self.previous is not None
         ) and not self.compared_to:
             raise ValueError("`change` and `previous` need `compared_to` (the period)")
-        if (
-            self.change is not None
-            and self.previous is not None
-            and self.value - self.previous != self.change
-        ):
-            raise ValueError(
-                f"change {self.change} does not equal value {self.value} minus "
-                f"previous {self.previous} ({self.value - self.previous})"
-            )
+        # value - previous = change is a data check (generator/checks.py), reported
+        # at the `change` key with both numbers.
         return self
 
     @property
@@ -202,6 +405,37 @@ class Indicator(Strict):
         """True when the compared value is computed from `change`, not stated."""
         return self.previous is None and self.change is not None
 
+    def below_threshold(self, number: Decimal) -> bool:
+        """True when number, a count of this indicator, must show as "< N"."""
+        threshold = self.suppress_below or 0
+        if self.kind != "count" or threshold <= 0:
+            return False
+        return number * unit_scale(self.unit) < threshold
+
+    @property
+    def masked(self) -> bool:
+        """True when the value is a small count shown as "< N" (docs/suppression.md)."""
+        return self.below_threshold(self.value)
+
+    @property
+    def previous_masked(self) -> bool:
+        """True when the compared value is a small count shown as "< N"."""
+        previous = self.previous_value
+        return previous is not None and self.below_threshold(previous)
+
+    @property
+    def change_masked(self) -> bool:
+        """True when the exact change must not show: it would give away a masked side.
+
+        The source's quote states the numbers, so it is withheld too.
+        """
+        return self.masked or self.previous_masked
+
+    @property
+    def quote_withheld(self) -> bool:
+        """True when the source's quote must not show: it states a masked number."""
+        return self.change_masked
+
 
 class LegalDocument(Strict):
     """A legal or policy document the conference referred to."""
@@ -211,6 +445,7 @@ class LegalDocument(Strict):
     issuer: Text | None = None
     title: Text | None = None  # its subject, as the source states it
     context: Text | None = None  # how the meeting used it
+    en: LegalDocumentEn | None = None
 
 
 class FollowUp(Strict):
@@ -220,6 +455,7 @@ class FollowUp(Strict):
     task: Text
     owner: Text | None = None
     due: Text | None = None  # "6 tháng cuối năm 2023"
+    en: FollowUpEn | None = None
 
 
 class FollowUpReport(Strict):
@@ -230,6 +466,7 @@ class FollowUpReport(Strict):
     status: Literal["done", "in_progress", "not_done"]
     note: Text | None = None
     source: Id | None = None
+    en: FollowUpReportEn | None = None
 
 
 class Source(Strict):
@@ -250,6 +487,7 @@ class FigureSeries(Strict):
     label: Text
     indicators: list[Id] = []
     values: list[Number] = []
+    en: FigureSeriesEn | None = None
 
 
 class FigureSpec(Strict):
@@ -269,6 +507,7 @@ class FigureSpec(Strict):
     sort: Literal["none", "ascending", "descending"] = "none"
     decimals: int | None = None
     source_note: Text | None = None
+    en: FigureSpecEn | None = None
 
 
 class Conference(Strict):
@@ -290,7 +529,9 @@ class Conference(Strict):
     follow_up: list[FollowUp] = []
     follow_up_reports: list[FollowUpReport] = []
     figures: list[FigureSpec] = []
+    checks: list[Check] = []  # rules the numbers obey (docs/data-checks.md)
     sources: Annotated[list[Source], Field(min_length=1)]
+    en: ConferenceEn | None = None  # English texts (docs/bilingual.md)
 
 
 class FrontMatter(Strict):
@@ -302,6 +543,23 @@ class FrontMatter(Strict):
     draft: bool = False
 
 
+class FrontMatterEn(Strict):
+    """The front matter of an English narrative; its place comes from the original."""
+
+    title: Text
+    summary: Text | None = None
+    draft: bool = False
+
+
+class Untranslated(str):
+    """A Vietnamese text shown on an English page for want of a translation.
+
+    Templates mark it with lang="vi" (docs/bilingual.md).
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Narrative:
     """content/<conference>/<slug>.md: front matter and a Markdown body."""
@@ -311,6 +569,7 @@ class Narrative:
     front: FrontMatter
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    lang: str = "vi"  # "en" for content/<conference>/en/<slug>.md
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,11 +581,14 @@ class Entry:
     data: Conference
     narratives: tuple[Narrative, ...]
     positions: Positions
+    # English versions of narratives (content/<slug>/en/), matched by file name.
+    translations: tuple[Narrative, ...] = ()
+    series_key: str = ""  # an English copy keeps its series' Vietnamese slug
 
     @property
     def series_slug(self) -> str:
         """The ASCII slug of the series this conference belongs to."""
-        return slugify(self.data.series)
+        return self.series_key or slugify(self.data.series)
 
     def indicator(self, ident: str) -> Indicator | None:
         """Return the indicator with id ident, if any."""

@@ -37,6 +37,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
+from generator.datasets import dataset_csv, dataset_paths
 from generator.errors import Pos, Problem, Problems, UsageError
 from generator.markdown import FigureRef, RenderedNarrative
 from generator.model import Conference, Entry, Indicator, Narrative, Site
@@ -111,7 +112,8 @@ __all__ = [
     "site_resources",
 ]
 
-CACHE_VERSION = "1"  # bump when a change to generator/pdf*.py alters the PDFs
+# Bump when a change to generator/pdf*.py alters the PDFs (2: provenance metadata).
+CACHE_VERSION = "2"
 VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-2u", "pdf/a-3b", "pdf/a-3u", "none")
 DEFAULT_VARIANT = "pdf/ua-1"
 KEEP_CACHED = 2  # cached PDFs kept per brief of the site, most recently used first
@@ -145,7 +147,7 @@ def make_pdfs(
     site: Site,
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
-    figure_files: Mapping[str, bytes],
+    figure_files: Mapping[str, bytes | Path],
     cache: Path,
     problems: Problems,
     reporter: Reporter,
@@ -174,6 +176,10 @@ class BriefDoc:
     keywords: tuple[str, ...]
     date: dt.date  # from the data, never the clock
     date_basis: Literal["dates", "period_end"]
+    # Provenance in the PDF metadata (docs/provenance.md): the sources' titles, and
+    # each conference's dataset CSV with its SHA-256, as (path in output/, hex).
+    sources: tuple[str, ...] = ()
+    data: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +308,13 @@ def _conference_doc(entry: Entry) -> BriefDoc:
         keywords=(conf.series, conf.period.label, *laws),
         date=max(conf.dates) if conf.dates else conf.period.end,
         date_basis="dates" if conf.dates else "period_end",
+        sources=tuple(s.title for s in conf.sources),
+        data=((dataset_paths(entry.slug)[1], _sha256(dataset_csv(entry))),),
     )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _series_doc(slug: str, entries: Sequence[Entry], t: Callable[..., str]) -> BriefDoc:
@@ -323,6 +335,8 @@ def _series_doc(slug: str, entries: Sequence[Entry], t: Callable[..., str]) -> B
         keywords=(first.series, *(e.data.period.label for e in entries)),
         date=latest.date,
         date_basis=latest.date_basis,
+        sources=tuple(dict.fromkeys(s for d in docs for s in d.sources)),
+        data=tuple(item for d in docs for item in d.data),
     )
 
 
@@ -485,7 +499,7 @@ def make_briefs(
     site: Site,
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
-    figure_files: Mapping[str, bytes],
+    figure_files: Mapping[str, bytes | Path],
     cache: Path,
     problems: Problems,
     reporter: Reporter,

@@ -132,7 +132,7 @@ class Resources:
 
 def site_resources(
     site: Site,
-    figure_files: Mapping[str, bytes],
+    figure_files: Mapping[str, bytes | Path],
     narratives: Mapping[str, Sequence[RenderedNarrative]] | None = None,
 ) -> Resources:
     """Collect what briefs may load: theme static files, figures, narratives' images."""
@@ -148,7 +148,9 @@ def site_resources(
         files.update({f"{slug}/{rel}": src for r in rendered for rel, src in r.assets})
     files.update(
         {
-            rel: pdf_figure(data) if rel.endswith(".svg") else data
+            rel: pdf_figure(data.read_bytes() if isinstance(data, Path) else data)
+            if rel.endswith(".svg")
+            else data
             for rel, data in figure_files.items()
         }
     )

@@ -94,7 +94,11 @@ def render_pdf(html: str, resources: Resources, variant: str) -> Outcome:
     logger.addHandler(handler)
     try:
         fetcher = make_url_fetcher(resources, refusals)
-        options: dict[str, Any] = {"pdf_tags": True, "pdf_identifier": True}
+        options: dict[str, Any] = {
+            "pdf_tags": True,
+            "pdf_identifier": True,
+            "custom_metadata": True,  # <meta name="source">, "data-sha256": provenance
+        }
         if variant != "none":
             options["pdf_variant"] = variant
         document = weasyprint.HTML(
@@ -280,7 +284,7 @@ def _report_message(
     url = quoted.group(1)
     name = posixpath.basename(urlsplit(url).path)
     written = re.sub(r"^[0-9a-f]{8}-", "", name)  # the Markdown stage's media/<hash>-
-    pos = next(
+    in_narrative = next(
         (
             found
             for needle in dict.fromkeys((url, name, written))
@@ -289,8 +293,11 @@ def _report_message(
             and (found := find_in_text(n.body, needle, n.path, n.body_line)) is not None
         ),
         None,
-    ) or find_in_theme(url, site)
+    )
+    pos = in_narrative or find_in_theme(url, site)
     if "has no required alt description" in message:
+        if in_narrative is not None:
+            return  # the Markdown stage has warned at the image, with its line
         problems.warn(
             pos,
             f"image '{written or url}' has no alt text, which the tagged PDF needs",

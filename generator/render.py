@@ -12,6 +12,7 @@ Content is passed to templates as data and never compiled as a template.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,24 +20,24 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.errors import Pos, Problems
 from generator.formats import (
     format_bytes,
-    format_change,
     format_date,
     format_dates,
     format_long_date,
     format_number,
-    format_quantity,
 )
 from generator.markdown import FigureRef, RenderedNarrative, derivation_note, section_id
-from generator.model import Entry, Indicator, Site
+from generator.model import Entry, Indicator, Site, Untranslated
+from generator.suppress import change_text, number_text, previous_text, quantity_text
 from generator.yamlload import Positions, parse_yaml
 
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
+PRIMARY_LANGUAGE = "vi"  # the language data and narratives are written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +144,22 @@ def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
         generator_version=__version__,
     )
     env.filters.update(
-        num=lambda v, decimals=None: format_number(v, lang, decimals),
-        qty=lambda i: format_quantity(i.value, i.unit, i.approx, lang),
-        prev_qty=lambda i: format_quantity(i.previous_value, i.unit, "exact", lang),
-        change=lambda i: format_change(i.change, i.unit, lang),
+        # An indicator's numbers go through suppress.py: a small count reads "< N".
+        num=lambda v, decimals=None: (
+            number_text(v, lang)
+            if isinstance(v, Indicator)
+            else format_number(v, lang, decimals)
+        ),
+        qty=lambda i: quantity_text(i, lang),
+        prev_qty=lambda i: previous_text(i, lang),
+        change=lambda i: change_text(i, lang),
         derivation=lambda i: derivation_note(i, lang),
         date=lambda d: format_date(d, lang),
         long_date=lambda d: format_long_date(d, lang),
         dates=lambda ds: format_dates(list(ds), lang),
         filesize=lambda n: format_bytes(n, lang),
+        lang_attr=lambda text: lang_attribute(text, lang),
+        lang_text=lambda text: lang_text(text, lang),
     )
     return env
 
@@ -168,6 +176,26 @@ def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
                     {str(k): str(v) for k, v in data.items() if v is not None}
                 )
     return merged
+
+
+def lang_attribute(value: object, page_lang: str) -> Markup:
+    """Return ' lang="vi"' for an untranslated text on a page in another language."""
+    if isinstance(value, Untranslated) and page_lang != PRIMARY_LANGUAGE:
+        return Markup(f' lang="{PRIMARY_LANGUAGE}"')
+    return Markup("")
+
+
+def lang_text(value: object, page_lang: str) -> Markup:
+    """Return value as HTML, in a span lang="vi" if it is untranslated on the page."""
+    text = escape(value)
+    if isinstance(value, Untranslated) and page_lang != PRIMARY_LANGUAGE:
+        return Markup(f'<span lang="{PRIMARY_LANGUAGE}">{text}</span>')
+    return text
+
+
+def page_prefix(lang: str, primary: str) -> str:
+    """Return where lang's pages go in output/: '' for the primary, else 'en/'."""
+    return "" if lang == primary else f"{lang}/"
 
 
 def _translate(messages: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str:
@@ -203,14 +231,23 @@ class Page:
     context: Mapping[str, Any]
     uses: tuple[str, ...] = ()
     salt: str = ""
+    lang: str = ""  # the page's language when not the site's primary one
 
 
 def plan_pages(
     site: Site,
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
+    *,
+    lang: str = "",
 ) -> list[Page]:
-    """List every HTML page of the site with its context and what it depends on."""
+    """List every HTML page of the site with its context and what it depends on.
+
+    With lang (a secondary language, e.g. "en"), site is that language's copy
+    (languages.english_site) and the pages go under its prefix (en/index.html, …).
+    """
+    primary = site.config.output_languages[0]
+    prefix = page_prefix(lang, primary) if lang else ""
     series = site.series()
     figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per page
     for (owner, _), figure in sorted(extras.figures.items()):
@@ -274,6 +311,8 @@ def plan_pages(
                 repr(pdf),
             )
         )
+    if prefix:
+        pages = [dataclasses.replace(p, out=prefix + p.out, lang=lang) for p in pages]
     return pages
 
 
@@ -304,11 +343,25 @@ def render_page(
     """Render one page; a template error is a Problem and gives None."""
     out = page.out
     root = "../" * out.count("/")
+    langs = site.config.output_languages
+    prefix = page_prefix(page.lang, langs[0]) if page.lang else ""
+    base = out.removeprefix(prefix)
+    alternates = [
+        Alternate(
+            lang,
+            relative_url(out, page_prefix(lang, langs[0]) + base),
+            _public_url(site.config.base_url, page_prefix(lang, langs[0]) + base),
+        )
+        for lang in langs
+    ]
     try:
         return env.get_template(page.template).render(
             site=site.config,
-            page_path=out,
+            page_path=base,
             root=root,
+            home="../" * base.count("/"),  # the home folder of the page's language
+            primary_lang=langs[0],
+            alternates=alternates if len(langs) > 1 else [],
             url=lambda target: relative_url(out, target),
             canonical=site.config.base_url.rstrip("/")
             + "/"
@@ -353,6 +406,21 @@ def _project_path(filename: str, root: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """The same page in one of the site's languages (switcher and hreflang links)."""
+
+    lang: str
+    href: str  # relative to the current page
+    absolute: str  # with base_url, for hreflang; "" without one
+
+
+def _public_url(base_url: str, path: str) -> str:
+    if not base_url:
+        return ""
+    return base_url.rstrip("/") + "/" + path.removesuffix("index.html")
+
+
 def relative_url(current: str, target: str) -> str:
     """Return a link from page current to output path target that works from disk."""
     base = posixpath.dirname(current) or "."
@@ -374,6 +442,7 @@ def _narrative_view(
         "pieces": pieces,
         "headings": rendered.headings,
         "id": section_id(rendered.narrative),
+        "lang": rendered.narrative.lang,  # differs from the page's: a fallback
     }
 
 

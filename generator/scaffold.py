@@ -80,9 +80,16 @@ indicators: []
 #    compared_to: cùng kỳ năm trước   # needed with change or previous
 #    derived: false             # true when you computed the value yourself…
 #    derivation: …              # …and then say how
+#    derive:                    # or let the tool compute and explain the value,
+#      difference: [tong, mot-phan]   # instead of `value` (or sum: [a, b, …])
 #    source: bai-viet           # id from `sources`
 #    quote: toàn quốc xảy ra 1.317 vụ   # the source's words stating the number
 #    note: …                    # optional
+#    suppress_below: 0          # optional: show counts below N as "< N"; 0 never
+#                               # (overrides site.yaml; docs/suppression.md)
+#    en:                        # optional: English texts for English pages; any
+#      label: Cases             # item with words takes one (docs/bilingual.md)
+#      unit: cases
 
 # Laws, decrees and programmes the meeting referred to.
 legal_documents: []
@@ -130,6 +137,14 @@ figures: []
 #      - label: Năm {year}
 #        indicators: []         # or indicator ids, one per category
 #        values: [10, 12]
+
+# Rules the numbers obey, checked on every build (docs/data-checks.md).
+checks: []
+#  - sum: tong                  # the total equals the sum of its parts
+#    parts: [mien-dong, mien-tay]
+#    note: …                    # optional: why the rule holds
+#  - share: ty-le               # a share in %: between 0 and 100
+#  - same_unit: vu-viec         # the same unit in every meeting of the series
 
 # Where the facts come from. At least one.
 sources:

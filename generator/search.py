@@ -11,19 +11,24 @@ way, so "tre em" finds "trẻ em".
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from generator.formats import fold, format_quantity
+from generator.formats import fold
+from generator.incremental import Keys
 from generator.markdown import RenderedNarrative, section_id
+from generator.memo import Memo
 from generator.model import Entry, Site
 from generator.render import (
     Extras,
+    FigureOut,
     load_messages,
     theme_dirs,
 )
+from generator.suppress import quantity_text
 
 INDEX_PATH = "search-index.js"
 PAGE_PATH = "search.html"
@@ -66,17 +71,45 @@ def search_index_files(
     site: Site,
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
+    keys: Keys | None = None,
+    memo: Memo | None = None,
 ) -> dict[str, bytes]:
-    """Write the index the search page reads: {"search-index.js": bytes}."""
+    """Write the index the search page reads: {"search-index.js": bytes}.
+
+    With keys and a memo, each conference's records are reused from the last
+    build unless its data or narratives changed.
+    """
     dirs = theme_dirs(site.root, site.config.theme)
     messages = load_messages(dirs, site.config.language)
-    return {INDEX_PATH: index_script(build_index(site, narratives, extras, messages))}
+    docs = build_index(site, narratives, extras, messages)
+    parts = []
+    for slug, records in docs:
+        key = ""
+        if keys and f"data:{slug}" in keys.inputs:  # a conference, not a series
+            key = keys.of(f"data:{slug}", f"text:{slug}", salt="search")
+        text = memo.get("search", key) if memo and key else None
+        if not isinstance(text, str):
+            text = ",".join(_record_json(d) for d in records())
+            if memo and key:
+                memo.put("search", key, text)
+        if text:
+            parts.append(text)
+    return {INDEX_PATH: _script(",".join(parts))}
 
 
 def index_script(docs: Sequence[SearchDoc]) -> bytes:
-    """Return the JavaScript that defines the index as a global."""
-    data = {"version": INDEX_VERSION, "docs": [d.as_json() for d in docs]}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Return the JavaScript that defines the index of docs as a global."""
+    return _script(",".join(_record_json(d) for d in docs))
+
+
+def _record_json(doc: SearchDoc) -> str:
+    return json.dumps(
+        doc.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+
+
+def _script(records: str) -> bytes:
+    text = f'{{"docs":[{records}],"version":{INDEX_VERSION}}}'
     # Old engines end a string literal at U+2028/2029; escaping them costs nothing.
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.{GLOBAL_NAME} = {text};\n".encode()
@@ -87,36 +120,58 @@ def build_index(
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
     messages: Mapping[str, str],
-) -> list[SearchDoc]:
-    """List the searchable sections of every conference page, then the series pages."""
-    docs: list[SearchDoc] = []
+) -> list[tuple[str, Callable[[], list[SearchDoc]]]]:
+    """List the searchable sections of each conference page, then of the series pages.
+
+    Returns (conference slug or "series/<slug>", a function making its records), so
+    a caller can skip making the records of a conference that did not change.
+    """
+    figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per conference
+    for (owner, _), figure in sorted(extras.figures.items()):
+        if not figure.series:
+            figures_of.setdefault(owner, []).append(figure)
+    docs: list[tuple[str, Callable[[], list[SearchDoc]]]] = []
     for entry in site.entries:
-        docs.extend(
-            _conference_docs(
-                entry,
-                narratives.get(entry.slug, ()),
-                extras,
-                messages,
-                site.config.language,
+        docs.append(
+            (
+                entry.slug,
+                functools.partial(
+                    _conference_records,
+                    entry,
+                    narratives.get(entry.slug, ()),
+                    figures_of.get(entry.slug, []),
+                    messages,
+                    site.config.language,
+                ),
             )
         )
     for slug, entries in site.series().items():
         labels = dict.fromkeys(i.label for e in entries for i in e.data.indicators)
-        docs.append(
-            SearchDoc(
-                f"series/{slug}/index.html",
-                entries[0].data.series,
-                messages.get("compare_series", "compare_series"),
-                _join([entries[0].data.series, *labels]),
-            )
+        doc = SearchDoc(
+            f"series/{slug}/index.html",
+            entries[0].data.series,
+            messages.get("compare_series", "compare_series"),
+            _join([entries[0].data.series, *labels]),
         )
+        docs.append((f"series/{slug}", functools.partial(list, [doc])))
+    return docs
+
+
+def _conference_records(
+    entry: Entry,
+    rendered: Sequence[RenderedNarrative],
+    figures: Sequence[FigureOut],
+    messages: Mapping[str, str],
+    lang: str,
+) -> list[SearchDoc]:
+    docs = _conference_docs(entry, rendered, figures, messages, lang)
     return [d for d in docs if d.text]
 
 
 def _conference_docs(
     entry: Entry,
     rendered: Sequence[RenderedNarrative],
-    extras: Extras,
+    figures: Sequence[FigureOut],
     messages: Mapping[str, str],
     lang: str,
 ) -> Iterator[SearchDoc]:
@@ -144,22 +199,25 @@ def _conference_docs(
         yield doc(
             "key_figures",
             *(
-                f"{i.label}: {format_quantity(i.value, i.unit, i.approx, lang)}"
+                f"{i.label}: {quantity_text(i, lang)}"  # "< N" when masked
                 for i in conf.indicators
             ),
-            # "1317" finds 1.317, which folds to "1 317"
-            extra=" ".join(format(i.value.normalize(), "f") for i in conf.indicators),
+            # "1317" finds 1.317, which folds to "1 317"; a masked count stays out
+            extra=" ".join(
+                format(i.value.normalize(), "f")
+                for i in conf.indicators
+                if not i.masked
+            ),
         )
     for narrative in rendered:
         yield from _narrative_docs(page, conf.short_title, narrative)
-    for (slug, _), fig in sorted(extras.figures.items()):
-        if slug == entry.slug and not fig.series:
-            yield SearchDoc(
-                f"{page}#hinh-{fig.id}",
-                conf.short_title,
-                fig.title,
-                _join([fig.caption, fig.alt]),
-            )
+    for fig in figures:
+        yield SearchDoc(
+            f"{page}#hinh-{fig.id}",
+            conf.short_title,
+            fig.title,
+            _join([fig.caption, fig.alt]),
+        )
     speakers = {s.id: s.name for s in conf.speakers}
     yield doc(
         "agenda",

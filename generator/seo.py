@@ -9,15 +9,17 @@ period, never by the clock, so the same data gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from generator import __version__
 from generator.model import Entry, Site
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ATOM_NS = "http://www.w3.org/2005/Atom"
-NOT_IN_SITEMAP = frozenset({"404.html"})
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+NOT_IN_SITEMAP = frozenset({"404.html"})  # by file name, in every language
 
 
 def seo_files(site: Site, html_paths: Iterable[str]) -> dict[str, bytes]:
@@ -25,7 +27,8 @@ def seo_files(site: Site, html_paths: Iterable[str]) -> dict[str, bytes]:
     base = site.config.base_url
     files = {"robots.txt": robots_txt(base)}
     if base:
-        files["sitemap.xml"] = sitemap_xml(base, html_paths)
+        langs = site.config.output_languages
+        files["sitemap.xml"] = sitemap_xml(base, html_paths, langs)
         files["feed.xml"] = feed_xml(site)
     return files
 
@@ -43,13 +46,31 @@ def robots_txt(base_url: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def sitemap_xml(base_url: str, html_paths: Iterable[str]) -> bytes:
-    """List every public page (not the 404 page) by its absolute URL, sorted."""
+def sitemap_xml(
+    base_url: str, html_paths: Iterable[str], languages: Sequence[str] = ("vi",)
+) -> bytes:
+    """List every public page (not the 404 pages) by its absolute URL, sorted.
+
+    On a site in several languages (docs/bilingual.md) each page also names its
+    versions, as `xhtml:link` alternates: vi at the root, the others under en/ ….
+    """
     urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
-    for path in sorted(set(html_paths) - NOT_IN_SITEMAP):
-        ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = page_url(
-            base_url, path
-        )
+    if len(languages) > 1:
+        urlset.set("xmlns:xhtml", XHTML_NS)
+    prefixes = [f"{lang}/" for lang in languages[1:]]
+    for path in sorted(set(html_paths)):
+        if posixpath.basename(path) in NOT_IN_SITEMAP:
+            continue
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = page_url(base_url, path)
+        if len(languages) > 1:
+            base = next(
+                (path.removeprefix(p) for p in prefixes if path.startswith(p)), path
+            )
+            for lang, prefix in zip(languages, ["", *prefixes], strict=True):
+                link = ET.SubElement(url, "xhtml:link", rel="alternate")
+                link.set("hreflang", lang)
+                link.set("href", page_url(base_url, prefix + base))
     return _xml_bytes(urlset)
 
 

@@ -186,7 +186,7 @@ def render_overlay(outcome: Outcome) -> str:
     )
     items = []
     for problem in outcome.problems:
-        label = "" if problem.severity == "error" else "warning: "
+        label = "" if problem.severity == "error" else f"{problem.severity}: "
         line = html.escape(f"{problem.pos}: {label}{problem.message}")
         hint = (
             f'<br><span style="color:#444">hint: {html.escape(problem.hint)}</span>'

@@ -18,7 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import generator
-from generator.render import PACKAGE_THEMES
+
+# The shipped themes (as render.PACKAGE_THEMES; not imported from there, so that
+# checking a stamp stays cheap: the CLI does it before importing the pipeline).
+PACKAGE_THEMES = Path(generator.__file__).resolve().parent.parent / "themes"
 
 STAMP_VERSION = 1
 MAX_HASHED = 10_000_000  # larger inputs are refused by the loader anyway
@@ -61,6 +64,15 @@ def _files(sources: Iterable[Path]) -> list[Path]:
 def _output_identity(out: Path) -> str:
     stat = out.stat()
     return f"{stat.st_ino}:{stat.st_mtime_ns}"
+
+
+def already_built(root: Path, options: object, cache_dir: str) -> bool:
+    """True when out was made from exactly these inputs and options, untouched."""
+    out = getattr(options, "output", None)
+    if not isinstance(out, Path) or not out.is_dir():
+        return False
+    root = root.resolve()
+    return is_up_to_date(root / cache_dir, out, compute_stamp(root, options))
 
 
 def is_up_to_date(cache: Path, out: Path, stamp: str) -> bool:
