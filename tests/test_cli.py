@@ -98,7 +98,7 @@ def test_check_reports_no_errors(project: Path) -> None:
 def test_content_error_exits_1(project: Path) -> None:
     path = project / D24
     path.write_text(
-        path.read_text("utf-8").replace("short_title:", "shorttitle:"), "utf-8"
+        path.read_text("utf-8").replace("\nshort_title:", "\nshorttitle:"), "utf-8"
     )
     for command in (["check"], ["build", "--no-pdf"]):
         result = run("--root", str(project), *command)
@@ -156,7 +156,7 @@ def test_quiet_prints_nothing_on_success_but_still_prints_errors(project: Path) 
     assert run("-q", "--root", str(project), "check").stdout == ""
     path = project / D24
     path.write_text(
-        path.read_text("utf-8").replace("short_title:", "shorttitle:"), "utf-8"
+        path.read_text("utf-8").replace("\nshort_title:", "\nshorttitle:"), "utf-8"
     )
     result = run("--quiet", "--root", str(project), "check")
     assert result.exit_code == 1
@@ -256,7 +256,7 @@ def three_errors(project: Path) -> tuple[Path, str]:
     path = project / D24
     text = path.read_text("utf-8")
     for old, new in [
-        ("short_title:", "shorttitle:"),
+        ("\nshort_title:", "\nshorttitle:"),  # the top-level one, not en.short_title
         ("    value: 232\n", "    value: 232 trẻ em\n"),
         ("  start: 2024-01-01\n", "\tstart: 2024-01-01\n"),
     ]:
@@ -334,3 +334,55 @@ def test_interrupt_exits_130_and_says_output_is_unchanged(
     assert result.exit_code == 130
     assert "interrupted; output/ is unchanged" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_progress_bar_on_a_terminal_and_silence_elsewhere(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.cli import ConsoleReporter
+
+    reporter = ConsoleReporter(verbosity=1)
+    reporter.tty = True  # as if stderr were a terminal
+    reporter.stage("figures", 4)
+    for i in range(4):
+        reporter.step(f"fig-{i}")
+    reporter.stage("publish")
+    err = capsys.readouterr().err
+    assert "figures" in err and "4/4" in err and "[" + "#" * 24 + "]" in err
+    # The bar is erased when the next stage starts (click drops the "clear line"
+    # escape when stderr is not really a terminal, as here).
+    assert err.endswith(("\r\033[K", "\r"))
+
+    quiet = ConsoleReporter(verbosity=1)
+    quiet.tty = False  # a CI log or a pipe
+    quiet.stage("figures", 4)
+    for i in range(4):
+        quiet.step(f"fig-{i}")
+    assert capsys.readouterr().err == ""
+
+
+NO_OP_SCRIPT = """
+import sys
+from generator.cli import main
+try:
+    main()
+finally:
+    names = ("generator.build", "jinja2", "pydantic")
+    heavy = sorted(m for m in names if m in sys.modules)
+    print("imported:", ",".join(heavy) or "-", file=sys.stderr)
+"""
+
+
+def test_a_no_op_build_answers_without_importing_the_pipeline(project: Path) -> None:
+    command = [sys.executable, "-c", NO_OP_SCRIPT, "--root", str(project)]
+    first = subprocess.run(
+        [*command, "build", "--no-pdf"], capture_output=True, text=True
+    )
+    assert first.returncode == 0, first.stderr
+    assert "imported: generator.build,jinja2,pydantic" in first.stderr
+    again = subprocess.run(
+        [*command, "build", "--no-pdf"], capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert "is up to date" in again.stdout
+    assert "imported: -" in again.stderr  # answered from the stamp alone

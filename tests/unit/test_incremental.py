@@ -1,0 +1,195 @@
+"""Incremental builds: a change re-renders what it affects, and the result is the same.
+
+Every test compares against the truth: a build from scratch (empty cache, new
+output folder) of the same project must give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import shutil
+from pathlib import Path
+
+from generator.build import BuildOptions, Summary, build_site
+from generator.incremental import RECORD_NAME
+
+SLUG_23 = "hoi-nghi-tre-em-phia-nam-2023"
+SLUG_24 = "hoi-nghi-tre-em-phia-nam-2024"
+NARRATIVE = f"content/{SLUG_24}/tinh-hinh-tre-em.md"
+SERIES = "series/hoi-nghi-cong-tac-tre-em-khu-vuc-phia-nam/index.html"
+CACHE = ".proceedings-cache"
+
+
+def build(project: Path, out: str = "output") -> Summary:
+    return build_site(project, BuildOptions(output=project / out, pdf=False))
+
+
+def rendered(summary: Summary) -> int:
+    return summary.pages - summary.pages_reused
+
+
+def inodes(project: Path) -> dict[str, int]:
+    out = project / "output"
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
+
+
+def remade(before: dict[str, int], project: Path) -> set[str]:
+    """The pages of the primary language made anew (other languages mirror them)."""
+    after = inodes(project)
+    changed = {p for p, ino in after.items() if before.get(p) != ino}
+    primary = {p for p in changed if not p.startswith("en/")}
+    # A translated page is remade exactly when its original is.
+    assert {p.removeprefix("en/") for p in changed - primary} <= primary
+    return primary
+
+
+def assert_same_as_fresh_build(project: Path) -> None:
+    """The incremental output equals a build of a fresh copy with no cache."""
+    fresh = project.parent / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("output", CACHE))
+    build(fresh)
+    compare = filecmp.dircmp(project / "output", fresh / "output")
+    differing: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        differing.extend(prefix + n for n in cmp.left_only + cmp.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(
+            cmp.left, cmp.right, cmp.common_files, shallow=False
+        )
+        differing.extend(prefix + n for n in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(compare, "")
+    assert differing == []
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_one_edited_narrative_renders_one_page(project: Path) -> None:
+    first = build(project)
+    assert first.pages_reused == 0
+    before = inodes(project)
+    edit(project / NARRATIVE, "Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước")
+    again = build(project)
+    assert remade(before, project) == {f"{SLUG_24}/index.html"}
+    assert again.pages_reused == again.pages - rendered(again) > 0
+    page = (project / "output" / SLUG_24 / "index.html").read_text("utf-8")
+    assert "Xâm hại và ĐUỐI nước" in page
+    assert_same_as_fresh_build(project)
+
+
+def test_unchanged_pages_are_linked_not_rewritten(project: Path) -> None:
+    build(project)
+    old = (project / "output" / SLUG_23 / "index.html").stat()
+    edit(project / NARRATIVE, "Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước")
+    build(project)
+    new = (project / "output" / SLUG_23 / "index.html").stat()
+    assert (new.st_ino, new.st_mtime_ns) == (old.st_ino, old.st_mtime_ns)
+
+
+def test_an_edited_data_file_renders_its_series_and_the_home_page(
+    project: Path,
+) -> None:
+    build(project)
+    before = inodes(project)
+    edit(project / f"data/{SLUG_23}.yaml", "value: 9.4", "value: 9.5")
+    build(project)
+    # 2023's page, 2024's page (it compares with 2023), the series page, the index
+    assert remade(before, project) == {
+        f"{SLUG_23}/index.html",
+        f"{SLUG_24}/index.html",
+        SERIES,
+        "index.html",
+    }
+    assert "9,5" in (project / "output" / SERIES).read_text("utf-8")
+    assert_same_as_fresh_build(project)
+
+
+def test_a_template_or_setting_change_renders_every_page(project: Path) -> None:
+    build(project)
+    template = project / "themes" / "site" / "templates" / "conference.html"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text(
+        '{% extends "default:conference.html" %}{% block title %}Đổi{% endblock %}',
+        "utf-8",
+    )
+    after_template = build(project)
+    assert rendered(after_template) == after_template.pages
+    assert_same_as_fresh_build(project)
+    site_yaml = project / "site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text("utf-8") + "colors:\n  primary: '#00594f'\n", "utf-8"
+    )
+    after_setting = build(project)
+    assert rendered(after_setting) == after_setting.pages
+    assert_same_as_fresh_build(project)
+
+
+def test_a_page_changed_by_hand_in_output_is_made_again(project: Path) -> None:
+    build(project)
+    page = project / "output" / SLUG_23 / "index.html"
+    page.write_text("sửa tay", "utf-8")
+    before = inodes(project)
+    edit(project / NARRATIVE, "Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước")
+    build(project)
+    # the edited conference and the hand-changed page
+    assert remade(before, project) == {f"{SLUG_24}/index.html", f"{SLUG_23}/index.html"}
+    assert "sửa tay" not in page.read_text("utf-8")
+    assert_same_as_fresh_build(project)
+
+
+def test_a_damaged_record_means_a_full_build(project: Path) -> None:
+    build(project)
+    (project / CACHE / RECORD_NAME).write_text("{not json", "utf-8")
+    edit(project / NARRATIVE, "Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước")
+    again = build(project)
+    assert again.pages_reused == 0
+    assert json.loads((project / CACHE / RECORD_NAME).read_text("utf-8"))["outputs"]
+    assert_same_as_fresh_build(project)
+
+
+def test_another_output_folder_does_not_reuse_this_one(project: Path) -> None:
+    build(project)
+    other = build(project, "elsewhere")
+    assert other.pages_reused == 0
+    assert (project / "elsewhere" / "index.html").is_file()
+
+
+def test_warnings_of_reused_narratives_are_reported_again(project: Path) -> None:
+    path = project / NARRATIVE
+    path.write_text(
+        path.read_text("utf-8") + "\nXem [trang không có](khong-co.html).\n", "utf-8"
+    )
+    first = build(project)
+    warned = [str(w) for w in first.warnings]
+    assert any("khong-co.html" in w for w in warned)
+    # The project is unchanged, but a build with warnings is never skipped: the
+    # narratives come from the memo, and their warnings must come with them.
+    edit(project / f"data/{SLUG_23}.yaml", "value: 9.4", "value: 9.5")
+    again = build(project)
+    assert [str(w) for w in again.warnings] == warned
+
+
+def test_a_deleted_image_is_an_error_even_when_the_text_is_unchanged(
+    project: Path,
+) -> None:
+    image = project / "content" / SLUG_24 / "anh.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    path = project / NARRATIVE
+    path.write_text(path.read_text("utf-8") + "\n![Ảnh hội nghị](anh.png)\n", "utf-8")
+    build(project)
+    assert list((project / "output" / SLUG_24 / "media").glob("*-anh.png"))
+    image.unlink()
+    try:
+        build(project)
+    except Exception as exc:  # BuildFailed
+        assert "anh.png" in str(getattr(exc, "problems", exc))
+    else:
+        raise AssertionError("a build with a missing image must fail")
