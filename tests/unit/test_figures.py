@@ -8,6 +8,7 @@ import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def texts(root: ET.Element) -> list[str]:
 
 
 def svg_of(result: FigureResult, slug: str, ident: str) -> ET.Element:
-    return svg_tree(result.files[f"{slug}/figures/{ident}.svg"])
+    return svg_tree(_data(result.files[f"{slug}/figures/{ident}.svg"]))
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def test_real_figures_are_drawn_with_their_files(drawn: FigureResult) -> None:
     for (slug, ident), fig in drawn.figures.items():
         assert fig.svg == f"{slug}/figures/{ident}.svg"
         assert fig.csv == f"{slug}/figures/{ident}.csv"
-        assert drawn.files[fig.svg].startswith(b"<?xml")
+        assert _data(drawn.files[fig.svg]).startswith(b"<?xml")
         assert fig.csv in drawn.files
     pngs = sorted(path for path in drawn.files if path.endswith(".png"))
     # One sharing image per conference: its first declared figure.
@@ -164,7 +165,7 @@ def test_real_figures_are_drawn_with_their_files(drawn: FigureResult) -> None:
         f"{SLUG_24}/figures/xam-hai-duoi-nuoc-so-cung-ky.png",
     ]
     for path in pngs:
-        assert drawn.files[path].startswith(b"\x89PNG\r\n\x1a\n")
+        assert _data(drawn.files[path]).startswith(b"\x89PNG\r\n\x1a\n")
     assert drawn.figures[(SLUG_23, "kinh-phi-thang-hanh-dong")].png == ""
 
 
@@ -219,7 +220,7 @@ def test_sort_descending_orders_the_bars(drawn: FigureResult) -> None:
 
 
 def test_svg_names_a_font_list_and_keeps_text_as_text(drawn: FigureResult) -> None:
-    data = drawn.files[f"{SLUG_24}/figures/xam-hai-qua-cac-ky.svg"].decode()
+    data = _data(drawn.files[f"{SLUG_24}/figures/xam-hai-qua-cac-ky.svg"]).decode()
     assert f"font-family: {figures.SVG_FONTS}" in data
     assert "'DejaVu Sans', sans-serif" not in data
     assert "<text" in data
@@ -229,14 +230,19 @@ def test_svg_names_a_font_list_and_keeps_text_as_text(drawn: FigureResult) -> No
 def test_across_draws_the_indicator_over_the_series(drawn: FigureResult) -> None:
     fig = drawn.figures[(SLUG_24, "xam-hai-qua-cac-ky")]
     assert fig.series is True
-    assert fig.headers == ("Kỳ báo cáo", "Vụ xâm hại trẻ em trên toàn quốc (vụ)")
+    assert fig.headers == (
+        "Kỳ báo cáo",
+        "Vụ xâm hại trẻ em trên toàn quốc (vụ)",
+        "Cách tính",
+    )
     assert fig.rows == (
-        ("6 tháng đầu năm 2023", "1.348 (tính toán)"),
-        ("6 tháng đầu năm 2024", "1.317"),
+        ("6 tháng đầu năm 2023", "1.348 (tính toán)", "tính từ mức giảm 31\u00a0vụ"),
+        ("6 tháng đầu năm 2024", "1.317", ""),
     )
     assert fig.alt == (
         "Biểu đồ đường: Vụ xâm hại trẻ em qua các kỳ báo cáo. "
-        "6 tháng đầu năm 2023: 1.348 vụ (tính toán); 6 tháng đầu năm 2024: 1.317 vụ."
+        "6 tháng đầu năm 2023: 1.348 vụ (tính toán: tính từ mức giảm 31\u00a0vụ); "
+        "6 tháng đầu năm 2024: 1.317 vụ."
     )
     shown = texts(svg_of(drawn, SLUG_24, "xam-hai-qua-cac-ky"))
     assert {"1.348", "1.317", "6 tháng đầu năm 2023", "6 tháng đầu năm 2024"} <= set(
@@ -253,10 +259,21 @@ def test_compare_draws_compared_and_current_values(drawn: FigureResult) -> None:
         "Hạng mục",
         "6 tháng đầu năm 2023 (tính toán)",
         "6 tháng đầu năm 2024",
+        "Cách tính",
     )
     assert fig.rows == (
-        ("Vụ xâm hại trẻ em trên toàn quốc", "1.348\u00a0vụ", "1.317\u00a0vụ"),
-        ("Trẻ em tử vong do tai nạn đuối nước", "271\u00a0trẻ em", "232\u00a0trẻ em"),
+        (
+            "Vụ xâm hại trẻ em trên toàn quốc",
+            "1.348\u00a0vụ",
+            "1.317\u00a0vụ",
+            "tính từ mức giảm 31\u00a0vụ",
+        ),
+        (
+            "Trẻ em tử vong do tai nạn đuối nước",
+            "271\u00a0trẻ em",
+            "232\u00a0trẻ em",
+            "tính từ mức giảm 39\u00a0trẻ em",
+        ),
     )
     root = svg_of(drawn, SLUG_24, "xam-hai-duoi-nuoc-so-cung-ky")
     assert "6 tháng đầu năm 2023 (tính toán)" in texts(root)  # legend
@@ -271,8 +288,17 @@ def test_derived_series_is_marked_once(drawn: FigureResult) -> None:
         "Hạng mục",
         "Đã làm sạch (triệu bản ghi)",
         "Chưa làm sạch (tính toán) (triệu bản ghi)",
+        "Cách tính",  # the value is derived by a `derive` rule, explained here
     )
-    assert fig.rows == (("Cơ sở dữ liệu trẻ em", "17", "6"),)
+    assert fig.rows == (
+        (
+            "Cơ sở dữ liệu trẻ em",
+            "17",
+            "6",
+            "tính bằng 23\u00a0triệu bản ghi (Tổng số bản ghi dữ liệu trẻ em) trừ "
+            "17\u00a0triệu bản ghi (Bản ghi dữ liệu trẻ em đã được làm sạch)",
+        ),
+    )
     shown = texts(svg_of(drawn, SLUG_23, "lam-sach-du-lieu-tre-em"))
     assert "Chưa làm sạch (tính toán)" in shown
     assert "23" in shown  # the stack's total
@@ -299,11 +325,16 @@ def test_source_note_defaults_to_the_cited_sources(drawn: FigureResult) -> None:
 
 def test_csv_holds_the_data_table(drawn: FigureResult) -> None:
     fig = drawn.figures[(SLUG_24, "xam-hai-duoi-nuoc-so-cung-ky")]
-    data = drawn.files[fig.csv]
+    data = _data(drawn.files[fig.csv])
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == list(fig.headers)
-    assert rows[1] == ["Vụ xâm hại trẻ em trên toàn quốc", "1.348 vụ", "1.317 vụ"]
+    assert rows[1] == [
+        "Vụ xâm hại trẻ em trên toàn quốc",
+        "1.348 vụ",
+        "1.317 vụ",
+        "tính từ mức giảm 31 vụ",
+    ]
 
 
 def test_every_character_of_every_label_is_in_the_font(drawn: FigureResult) -> None:
@@ -313,7 +344,7 @@ def test_every_character_of_every_label_is_in_the_font(drawn: FigureResult) -> N
     folder = Path(get_data_path()) / "fonts" / "ttf"
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
         cmap = TTFont(folder / name).getBestCmap()
-        for path, data in drawn.files.items():
+        for path, data in _contents(drawn.files).items():
             if path.endswith(".svg"):
                 for text in texts(svg_tree(data)):
                     missing = {c for c in text if ord(c) not in cmap}
@@ -327,7 +358,7 @@ def test_drawing_twice_gives_identical_bytes(project: Path, tmp_path: Path) -> N
     first, _ = draw(project, tmp_path / "a")
     second, _ = draw(project, tmp_path / "b")
     assert first.drawn == second.drawn == 5
-    assert first.files == second.files
+    assert _contents(first.files) == _contents(second.files)
 
 
 def test_second_build_draws_nothing(project: Path, tmp_path: Path) -> None:
@@ -336,7 +367,7 @@ def test_second_build_draws_nothing(project: Path, tmp_path: Path) -> None:
     again, _ = draw(project, cache)
     assert (first.drawn, first.cached) == (5, 0)
     assert (again.drawn, again.cached) == (0, 5)
-    assert again.files == first.files
+    assert _contents(again.files) == _contents(first.files)
     assert again.figures == first.figures
 
 
@@ -361,7 +392,9 @@ def test_a_changed_theme_colour_redraws(project: Path, tmp_path: Path) -> None:
     )
     again, _ = draw(project, cache)
     assert again.drawn == 5
-    assert b"#00594f" in again.files[f"{SLUG_23}/figures/kinh-phi-thang-hanh-dong.svg"]
+    assert b"#00594f" in _data(
+        again.files[f"{SLUG_23}/figures/kinh-phi-thang-hanh-dong.svg"]
+    )
 
 
 def test_a_damaged_cache_entry_is_redrawn(project: Path, tmp_path: Path) -> None:
@@ -371,7 +404,7 @@ def test_a_damaged_cache_entry_is_redrawn(project: Path, tmp_path: Path) -> None
         path.write_bytes(b"")
     again, _ = draw(project, cache)
     assert again.drawn == 5
-    assert again.files == first.files
+    assert _contents(again.files) == _contents(first.files)
 
 
 # ------------------------------------------------------------ inline declarations
@@ -463,19 +496,22 @@ def test_every_kind_draws(project: Path) -> None:
         texts(svg_of(result, "thu-nghiem", "chong"))
     )
     assert result.figures[("thu-nghiem", "so-sanh")].rows == (
-        ("Chỉ tiêu hai", "10", "7"),
+        ("Chỉ tiêu hai", "10", "7", "tính từ mức giảm 3\u00a0vụ"),
     )
     assert result.figures[("thu-nghiem", "so-sanh")].headers == (
         "Hạng mục",
         "Năm 2021 (tính toán) (vụ)",
         "Năm 2022 (vụ)",
+        "Cách tính",
     )
 
 
 def test_english_sites_get_english_numbers_and_words(project: Path) -> None:
     site_yaml = project / "site.yaml"
     site_yaml.write_text(
-        site_yaml.read_text("utf-8").replace("language: vi", "language: en")
+        site_yaml.read_text("utf-8")
+        .replace("language: vi", "language: en")
+        .replace("languages: [vi, en]", "languages: [en]")
     )
     result, problems = draw(project)
     assert not problems.errors
@@ -496,9 +532,8 @@ def test_low_contrast_theme_colour_is_replaced_with_a_warning(project: Path) -> 
         "colors.primary #ffdd00 has a contrast of 1.3:1 with white; "
         "charts use #0b4f8a instead"
     ]
-    assert (
-        b"#ffdd00"
-        not in result.files[f"{SLUG_23}/figures/kinh-phi-thang-hanh-dong.svg"]
+    assert b"#ffdd00" not in _data(
+        result.files[f"{SLUG_23}/figures/kinh-phi-thang-hanh-dong.svg"]
     )
 
 
@@ -805,4 +840,13 @@ def test_workers_draw_the_same_bytes_as_one_process(
     assert parallel.drawn == 14 >= figures.PARALLEL_FROM
     monkeypatch.setattr(figures, "PARALLEL_FROM", 1000)
     serial, _ = draw(project, tmp_path / "b")
-    assert serial.files == parallel.files
+    assert _contents(serial.files) == _contents(parallel.files)
+
+
+def _data(payload: bytes | Path) -> bytes:
+    """A figure file's bytes: drawn now, or a file in the cache."""
+    return payload.read_bytes() if isinstance(payload, Path) else payload
+
+
+def _contents(files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
+    return {rel: _data(payload) for rel, payload in files.items()}

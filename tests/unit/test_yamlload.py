@@ -460,3 +460,16 @@ def test_columns_count_characters_not_bytes() -> None:
     assert [where(p) for p in problems] == [(3, 7)]
     _, problems = check(Session, "title: Đại biểu\nspeakers: [nguyễn-thị-hà]\n")
     assert [where(p) for p in problems] == [(2, 12)]
+
+
+def test_a_node_reached_twice_is_built_once_behind_the_event_check() -> None:
+    """The builder's own guard, should an alias ever get past _refuse_anchors."""
+    import yaml
+
+    from generator.yamlload import _Builder
+
+    node = yaml.compose("a: &x [1, 2]\nb: *x\nc: *x\n", Loader=yaml.SafeLoader)
+    problems = Problems()
+    value = _Builder(Positions(PATH), problems).build(node, ())
+    assert value == {"a": ["1", "2"], "b": None, "c": None}
+    assert [p.message for p in problems] == [ALIAS_MESSAGE] * 2
