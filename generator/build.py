@@ -259,11 +259,11 @@ def build_site(
     file_keys.update({rel: keys.of(salt=f"static|{rel}") for rel in static})
     files.update(figures.files)
     file_keys.update(figures.keys)
-    drawn = set(figures.keys) | set(static)
+    linkable = set(figures.keys) | set(static)
     for version in versions[1:]:  # figures, images and search index under en/
         files.update(version.files)
         file_keys.update(version.keys)
-        drawn.update(version.keys)
+        linkable.update(version.keys)
     for entry_narratives in narratives.values():
         for rendered in entry_narratives:
             slug = rendered.narrative.path.parent.name
@@ -276,7 +276,7 @@ def build_site(
     files.update(_datasets(site, keys, previous, file_keys))  # <slug>/<slug>.json, .csv
     files.update(seo_files(site, [p.out for p in plan]))  # robots, sitemap, feed
     for rel, key in file_keys.items():  # figures, static: link old files if unchanged
-        if rel not in drawn:
+        if rel not in linkable:
             continue
         old = previous.reusable(rel, key)
         if old is not None:

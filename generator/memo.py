@@ -3,7 +3,8 @@
 Used for work that is not an output file of its own: parsed YAML documents, a
 conference's rendered narratives, its part of the search index. Entries are written
 atomically; a damaged or unreadable one is simply recomputed. Each build prunes
-the entries of a kind it did not ask for, so the memo does not grow without end.
+the entries of a kind it did not ask for down to as many as it used, so the memo
+stays about twice the project's size.
 The files are ours, never content: unpickling them runs no user input.
 """
 
@@ -43,15 +44,31 @@ class Memo:
             write_atomic(self.folder / kind / f"{key}.pickle", data)
 
     def prune(self) -> None:
-        """Delete the entries of each kind this build did not ask for."""
+        """Bound each kind to about twice what this build asked for.
+
+        Entries this build did not use are deleted, oldest first, while they
+        outnumber the used ones: a preview (drafts on) and a build keep their
+        own entries side by side, and old versions of edited files go.
+        """
         for kind, keys in self.used.items():
             try:
                 files = list((self.folder / kind).iterdir())
             except OSError:
                 continue
-            for path in files:
-                if path.name.removesuffix(".pickle") not in keys:
-                    path.unlink(missing_ok=True)
+            unused = [p for p in files if p.name.removesuffix(".pickle") not in keys]
+            excess = len(unused) - len(keys)
+            if excess <= 0:
+                continue
+            unused.sort(key=_mtime)
+            for path in unused[:excess]:
+                path.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def write_atomic(path: Path, data: bytes) -> None:

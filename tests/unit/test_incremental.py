@@ -193,3 +193,23 @@ def test_a_deleted_image_is_an_error_even_when_the_text_is_unchanged(
         assert "anh.png" in str(getattr(exc, "problems", exc))
     else:
         raise AssertionError("a build with a missing image must fail")
+
+
+def test_the_memo_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
+    import os
+
+    from generator.memo import Memo
+
+    first = Memo(tmp_path)
+    for i in range(6):
+        first.put("x", f"k{i}", i)
+        path = tmp_path / "memo" / "x" / f"k{i}.pickle"
+        os.utime(path, (1000 + i, 1000 + i))  # k0 is the oldest
+    second = Memo(tmp_path)
+    assert second.get("x", "k4") == 4 and second.get("x", "k5") == 5
+    assert second.get("x", "missing") is None
+    second.prune()  # used: k4, k5, missing -> keep 3 unused, the newest
+    left = sorted(p.stem for p in (tmp_path / "memo" / "x").iterdir())
+    assert left == ["k1", "k2", "k3", "k4", "k5"]
+    (tmp_path / "memo" / "x" / "k1.pickle").write_bytes(b"not a pickle")
+    assert Memo(tmp_path).get("x", "k1") is None  # damaged: recomputed, no crash
