@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -160,6 +161,8 @@ def dangers(out: Path) -> list[str]:
                 and (
                     target.is_relative_to((out / "static").resolve())
                     or target == (out / "search-index.js").resolve()
+                    # the English pages' index (docs/bilingual.md)
+                    or target == (out / "en" / "search-index.js").resolve()
                 )
             )
             if not ok:
@@ -241,6 +244,10 @@ def test_allow_html_keeps_formatting_and_removes_what_runs(project: Path) -> Non
     page = (out / S24 / "index.html").read_text("utf-8")
     assert "Chữ <b>ok</b>, H<sub>2</sub>O" in page, "allow_html must keep formatting"
     assert re.search(r'<img src="media/[0-9a-f]{8}-anh\.png" alt="Ảnh"', page)
+    # A raw <img> names a file the build never checked: it goes, src and all.
+    sources = re.findall(r'<img src="([^"]*)"', page)
+    checked = re.compile(rf"media/[0-9a-f]{{8}}-|\.\./{S24}/figures/")
+    assert [s for s in sources if not checked.match(s)] == [], sources
     assert "alert(" not in page  # scripts, handlers and their text are gone
     assert "body{display:none}" not in page
     assert "<div>khối</div>" in page
@@ -253,6 +260,30 @@ def test_allow_html_keeps_formatting_and_removes_what_runs(project: Path) -> Non
     # <style> (12), <svg>/onload and <math> (14): each said where it is written.
     assert {line for _, line in warned} == {7, 9, 11, 13, 15}
     assert {path for path, _ in warned} == {rel}
+
+
+def test_allow_html_keeps_no_style_or_id_that_reaches_past_the_narrative(
+    project: Path,
+) -> None:
+    (project / "site.yaml").write_text(
+        (project / "site.yaml").read_text("utf-8") + "allow_html: true\n", "utf-8"
+    )
+    narrative(
+        project,
+        "zz-kieu.md",
+        '\n<div style="position:fixed;inset:0;background:url(https://theo-doi.example/'
+        'p.png)">Phủ kín trang</div>\n\n<h2 id="main">Chiếm mục chính</h2>\n\n'
+        '<table><tr><td style="position:fixed;top:0">Ô phủ</td></tr></table>\n\n'
+        "| Số | Tên |\n| --: | :-- |\n| 1 | Một |\n",
+    )
+    page = (build_html(project) / S24 / "index.html").read_text("utf-8")
+    assert "<div>Phủ kín trang</div>" in page  # the text stays, its style goes
+    assert "<td>Ô phủ</td>" in page
+    assert "position:fixed" not in page and "theo-doi.example" not in page
+    assert '<td style="text-align:right">1</td>' in page  # Markdown's own alignment
+    # id="main" is the page's skip-link target: a narrative may not take it.
+    assert page.count('id="main"') == 1
+    assert "<h2>Chiếm mục chính</h2>" in page
 
 
 @pytest.mark.parametrize(
@@ -502,8 +533,10 @@ def test_invisible_characters_in_ids_are_errors_shown_visibly(
 
 
 def test_long_words_wide_tables_and_deep_lists_build(
-    project: Path, figures: Path
+    project: Path, figures: Path, tmp_path: Path
 ) -> None:
+    from test_pdf import ink_outside_content, render_pages
+
     columns = 40
     body = (
         "\nTừ"
@@ -532,6 +565,11 @@ def test_long_words_wide_tables_and_deep_lists_build(
     assert 6 <= len(reader.pages) <= 40
     text = pdf_text(project / "output" / BRIEF24)
     assert "mức 11" in text and "Đoạn sau danh sách." in text
+    # 40 columns fit the page only with table-layout: fixed (auto overflows it).
+    pages = render_pages(project / "output" / BRIEF24, tmp_path / "png")
+    assert {p.name: ink_outside_content(p)[:2] for p in pages[1:]} == {
+        p.name: [] for p in pages[1:]
+    }
 
 
 def test_lists_nested_past_the_limit_are_an_error_not_lost_text(project: Path) -> None:
@@ -561,6 +599,31 @@ def test_oversized_inline_figure_data_is_refused_with_the_limit(project: Path) -
     code, stderr = check(project)
     assert code == 1
     assert f"figure has {count} values, over the limit of {MAX_POINTS}" in stderr
+
+
+# --- figure labels are text, not TeX (requirement 15) ---------------------------------
+
+
+def test_dollars_and_tex_in_figure_labels_print_as_written(project: Path) -> None:
+    # matplotlib reads a label as TeX only with an even number of '$' in it.
+    labels = ["Từ $5 đến $10", r"$\frac{a}{b}$ và $x_1$"]
+    edit(
+        project,
+        D24,
+        "figures:\n",
+        "figures:\n  - id: ky-hieu\n    kind: bar\n    title: 'Giá $5 đến $10'\n"
+        f"    labels: ['{labels[0]}', '{labels[1]}']\n"
+        "    source_note: Giả định\n    series:\n      - label: Giá\n"
+        "        values: [5, 10]\n",
+    )
+    out = build_html(project)
+    svg = (out / S24 / "figures" / "ky-hieu.svg").read_text("utf-8")
+    texts = [
+        unescape(re.sub(r"<[^>]+>", "", t))
+        for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)
+    ]
+    for label in labels:
+        assert label in texts, texts
 
 
 def test_oversized_narrative_is_refused_naming_the_limit(project: Path) -> None:
@@ -809,6 +872,31 @@ main()
 """
 
 
+def test_a_file_swapped_for_a_link_out_after_its_check_is_not_put_in_a_pdf(
+    project: Path, tmp_path: Path
+) -> None:
+    from generator.pdf_fetch import RefusedURL, site_resources
+
+    Image.new("RGB", (8, 8)).save(project / C24 / "anh.png")
+    narrative(project, "zz-anh.md", "\n![Ảnh](anh.png)\n")
+    site = load_site(project, Problems())
+    narratives = {
+        e.slug: render_narratives(e, "vi", Problems(), site.root) for e in site.entries
+    }
+    resources = site_resources(site, {}, narratives)
+    [rel] = [r for r in resources.files if r.endswith("-anh.png")]
+    url = resources.root_url + rel
+    assert resources.open(url)[0].startswith(b"\x89PNG")
+    # Checked by the Markdown stage, then replaced (an editor, a sync tool) before
+    # the PDF stage reads it: the brief still reads nothing outside the project.
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG not for the brief")
+    (project / C24 / "anh.png").unlink()
+    (project / C24 / "anh.png").symlink_to(secret)
+    with pytest.raises(RefusedURL, match="leads outside the project"):
+        resources.open(url)
+
+
 def test_a_build_without_network_gives_the_same_bytes(
     tmp_path: Path, reference: Path
 ) -> None:
@@ -892,24 +980,95 @@ def test_strict_turns_each_kind_of_warning_into_an_error(
     assert message in strict.stderr and "Traceback" not in strict.output
 
 
+# The four warnings issue 9 names, each alone in a copy of the real project: written
+# where it is found (narrative or data file), then the expected `path:line:col`.
+NAMED_WARNINGS = {
+    "missing-alt-text": (
+        f"{C24}/zz-anh.md",
+        "\nẢnh:\n\n![](anh.png)\n",
+        "anh.png)",
+        "image 'anh.png' has no alt text, which screen readers and the tagged PDF need",
+    ),
+    "unused-indicator": (
+        D24,
+        "  - id: khong-ai-trich\n    label: Không ai trích\n    value: 5\n"
+        "    unit: vụ\n    source: bai-viet-2024\n    quote: năm vụ\n",
+        "khong-ai-trich",
+        "indicator 'khong-ai-trich' is not cited by any narrative or figure",
+    ),
+    "broken-internal-link": (
+        f"{C24}/zz-lien-ket.md",
+        "\n[Hội nghị 2022](../hoi-nghi-2022/index.html)\n",
+        "../hoi-nghi-2022/index.html",
+        "link '../hoi-nghi-2022/index.html' leads to no page of the site",
+    ),
+    "figure-without-source": (
+        D24,
+        "  - id: khong-nguon\n    kind: bar\n    title: Không nguồn\n"
+        "    labels: [Một, Hai]\n    series:\n      - label: Số\n"
+        "        values: [1, 2]\n",
+        "- label: Số",
+        "figure with typed values has no `source_note`",
+    ),
+}
+
+
+def _place_warning(project: Path, case: str) -> str:
+    """Write one named warning into the project; return its `path:line:col`."""
+    rel, written, needle, _ = NAMED_WARNINGS[case]
+    if rel == D24:
+        heading = "figures:\n" if "kind:" in written else "indicators:\n"
+        text = edit(project, rel, heading, heading + written)
+    else:
+        Image.new("RGB", (8, 8)).save(project / C24 / "anh.png")
+        text = (project / narrative(project, Path(rel).name, written)).read_text()
+    line = line_of(text, needle)
+    col = text.index(needle) - text.rfind("\n", 0, text.index(needle))
+    return f"{rel}:{line}:{col}"
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_WARNINGS))
+def test_strict_build_refuses_each_warning_the_issue_names_at_its_position(
+    project: Path, case: str
+) -> None:
+    where = _place_warning(project, case)
+    line = f"{where}: warning: {NAMED_WARNINGS[case][3]}"
+    args = ["--root", str(project), "build", "--no-pdf"]
+    relaxed = CliRunner().invoke(cli, args)
+    assert relaxed.exit_code == 0, relaxed.output
+    assert relaxed.stderr.splitlines().count(line) == 1, relaxed.stderr
+    before = files_of(project / "output")
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1, strict.output
+    assert line in strict.stderr.splitlines(), strict.stderr
+    assert "Traceback" not in strict.output
+    assert files_of(project / "output") == before
+    if case != "broken-internal-link":  # links are checked against rendered pages
+        checked = CliRunner().invoke(cli, ["--root", str(project), "check", "--strict"])
+        assert checked.exit_code == 1 and line in checked.stderr.splitlines()
+
+
 def test_strict_turns_warnings_of_the_pdf_stage_into_errors(
     project: Path, figures: Path
 ) -> None:
     Image.new("RGB", (8, 8)).save(project / C24 / "anh.png")
-    narrative(project, "zz-anh.md", "\nẢnh:\n\n![](anh.png)\n")  # no alt text
+    rel = narrative(project, "zz-anh.md", "\nẢnh:\n\n![](anh.png)\n")  # no alt text
     site_yaml = project / "site.yaml"
     site_yaml.write_text(
         site_yaml.read_text("utf-8") + "colors:\n  logo: khong-co.png\n", "utf-8"
     )
     shutil.copytree(figures, project / CACHE_DIR / "figures", dirs_exist_ok=True)
     relaxed = build_site(project, BuildOptions(output=project / "output"))
-    said = {w.message for w in relaxed.warnings}
-    assert any("has no alt text" in m for m in said), said
-    assert any("logo 'khong-co.png'" in m for m in said), said  # a dropped resource
+    said = [(str(w.pos), w.message) for w in relaxed.warnings]
+    # Missing alt text is said once, by the Markdown stage, though the PDF has it too.
+    assert [s for s in said if "has no alt text" in s[1]] == [
+        (f"{rel}:8:5", NAMED_WARNINGS["missing-alt-text"][3])
+    ], said
+    assert any("logo 'khong-co.png'" in m for _, m in said), said  # a dropped resource
+    edit(project, rel, "![]", "![Ảnh thử]")
     before = files_of(project / "output")
     with pytest.raises(BuildFailed) as caught:
         build_site(project, BuildOptions(output=project / "output", strict=True))
     messages = [p.message for p in caught.value.problems]
-    assert any("has no alt text" in m for m in messages)
-    assert any("logo 'khong-co.png'" in m for m in messages)
+    assert any("logo 'khong-co.png'" in m for m in messages), messages
     assert files_of(project / "output") == before
