@@ -293,10 +293,10 @@ def build_site(
     record_stamp(cache, options.output, stamp if clean else None)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
-    summary.warnings = problems.warnings
+    summary.warnings = sorted(problems.warnings, key=Problem.sort_key)
     for warning in summary.warnings:
         reporter.problem(warning)
-    summary.notes = problems.notes
+    summary.notes = sorted(problems.notes, key=Problem.sort_key)
     for note in summary.notes:
         reporter.problem(note)
     summary.seconds = time.perf_counter() - started

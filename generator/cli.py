@@ -387,10 +387,10 @@ def _fail_content(problems: list[Problem]) -> NoReturn:
         click.echo(str(problem), err=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)  # not the notes
-    click.echo(
-        f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else ""),
-        err=True,
-    )
+    line = f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
+    if warnings and not errors:
+        line += " (warnings fail the run under --strict)"
+    click.echo(line, err=True)
     raise SystemExit(EXIT_CONTENT)
 
 
