@@ -1,1 +1,1 @@
-"""Browser tests; a package so its conftest does not replace tests/conftest.py as `conftest`."""
+"""Browser tests: a package, so its conftest does not shadow tests/conftest.py."""

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import axe_problems, open_file
+
 pytestmark = pytest.mark.browser
 
 CONF = "hoi-nghi-tre-em-phia-nam-2024"
@@ -22,16 +24,6 @@ ENGLISH_PAGES = {
     "series": f"en/{SERIES}",
     "search-results": "en/search.html?q=children",
 }
-
-
-def open_file(page: Page, site: Path, path: str) -> None:
-    name, _, query = path.partition("?")
-    page.goto((site / name).as_uri() + (f"?{query}" if query else ""))
-    page.evaluate(
-        "document.querySelectorAll('img[loading=lazy]')"
-        ".forEach(i => { i.loading = 'eager'; })"
-    )
-    page.wait_for_load_state("load")
 
 
 def test_switcher_leads_to_the_english_page_and_back(
@@ -86,15 +78,7 @@ def test_axe_finds_no_violations_on_english_pages(
     page = context.new_page()
     try:
         open_file(page, built_html, path)
-        if "?q=" in path:
-            expect(page.locator("#search-results li").first).to_be_visible()
-        page.add_script_tag(path=str(axe_script))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        problems = [
-            f"{v['id']} ({v['impact']}): {v['help']} "
-            f"at {[n['target'] for n in v['nodes']]}"
-            for v in result["violations"]
-        ]
+        problems = axe_problems(page, axe_script)
         assert problems == [], "\n".join(problems)
         width = page.evaluate(
             "document.documentElement.scrollWidth"

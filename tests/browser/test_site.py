@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import axe_problems, open_file
+
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -30,17 +32,6 @@ PAGES = {
     "search": "search.html",
     "search-results": "search.html?q=tre+em",
 }
-
-
-def open_file(page: Page, site: Path, path: str) -> None:
-    """Open an output page from disk, with every lazy image loaded."""
-    name, _, query = path.partition("?")
-    page.goto((site / name).as_uri() + (f"?{query}" if query else ""))
-    page.evaluate(
-        "document.querySelectorAll('img[loading=lazy]')"
-        ".forEach(i => { i.loading = 'eager'; })"
-    )
-    page.wait_for_load_state("load")
 
 
 def test_home_leads_to_a_conference_and_its_pdf(page: Page, built_site: Path) -> None:
@@ -185,15 +176,7 @@ def test_axe_finds_no_violations(
     page = context.new_page()
     try:
         open_file(page, built_html, path)
-        if "?q=" in path:
-            expect(page.locator("#search-results li").first).to_be_visible()
-        page.add_script_tag(path=str(axe_script))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        problems = [
-            f"{v['id']} ({v['impact']}): {v['help']} "
-            f"at {[n['target'] for n in v['nodes']]}"
-            for v in result["violations"]
-        ]
+        problems = axe_problems(page, axe_script)
         assert problems == [], "\n".join(problems)
     finally:
         context.close()
