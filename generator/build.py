@@ -142,19 +142,25 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
     problems = Problems()
     site = load_site(root, problems)
     problems.check(strict=strict)
-    for entry in site.entries:
-        render_narratives(
+    narratives = {
+        entry.slug: render_narratives(
             entry,
             site.config.language,
             problems,
             site.root,
             allow_html=site.config.allow_html,
         )
+        for entry in site.entries
+    }
     if any(entry.translations for entry in site.entries):  # content/<slug>/en/*.md
         english_narratives(english_site(site), {}, problems)
     from generator.figures import resolve_figures  # resolves numbers, draws nothing
 
     resolve_figures(site, problems)
+    # Links lead to a page of the plan; their anchors are checked by a build only,
+    # which renders the pages.
+    pages = dict.fromkeys(p.out for p in plan_pages(site, narratives, Extras()))
+    _check_links(narratives, pages, problems)
     problems.check(strict=strict)
     return problems.warnings
 
@@ -388,13 +394,14 @@ def _file_state(path: Path) -> tuple[int, int] | None:
 
 def _check_links(
     narratives: Mapping[str, list[RenderedNarrative]],
-    pages: Mapping[str, Payload],
+    pages: Mapping[str, Payload | None],
     problems: Problems,
 ) -> None:
     """Warn about relative links in narratives that lead to no page or no anchor.
 
-    pages holds each HTML page: rendered now (bytes) or reused from the last
-    build (a path), which is read only if a link names an anchor in it.
+    pages holds each HTML page: rendered now (bytes), reused from the last
+    build (a path, read only if a link names an anchor in it), or None when the
+    pages are only planned (`check`): then anchors are not checked.
     """
     for slug, items in narratives.items():
         here = f"{slug}/index.html"
@@ -407,9 +414,13 @@ def _check_links(
                     else here
                 )
                 if target in pages or f"{target}/index.html" in pages:
-                    page = pages.get(target) or pages[f"{target}/index.html"]
+                    page = pages.get(target) or pages.get(f"{target}/index.html")
                     html = page.read_bytes() if isinstance(page, Path) else page
-                    if fragment and f'id="{fragment}"'.encode() not in html:
+                    if (
+                        fragment
+                        and html is not None
+                        and f'id="{fragment}"'.encode() not in html
+                    ):
                         problems.warn(
                             pos,
                             f"link '{href}' names an anchor the page lacks",

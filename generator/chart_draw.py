@@ -194,18 +194,7 @@ def _legend_handles(chart: Chart, style: Style, lang: str) -> list[Any]:
     if partly_derived:
         label = words_for(lang)["derived_legend"]
         if line:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    label=label,
-                    color=MUTED_INK,
-                    marker="o",
-                    linestyle="--",
-                    markerfacecolor="white",
-                    markersize=7,
-                )
-            )
+            handles.append(_hollow_marker(label, "o", "--"))
         else:
             handles.append(
                 Patch(
@@ -219,21 +208,26 @@ def _legend_handles(chart: Chart, style: Style, lang: str) -> list[Any]:
     if any(p.suppressed for p in chart.points):  # docs/suppression.md
         label = words_for(lang)["suppressed_legend"]
         if line:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    label=label,
-                    color=MUTED_INK,
-                    marker="v",
-                    linestyle=":",
-                    markerfacecolor="white",
-                    markersize=7,
-                )
-            )
+            handles.append(_hollow_marker(label, "v", ":"))
         else:
             handles.append(Patch(label=label, **suppressed_style(MUTED_INK)))
     return handles
+
+
+def _hollow_marker(label: str, marker: str, linestyle: str) -> Any:
+    """A legend entry for a line chart's special points: derived or masked values."""
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [],
+        [],
+        label=label,
+        color=MUTED_INK,
+        marker=marker,
+        linestyle=linestyle,
+        markerfacecolor="white",
+        markersize=7,
+    )
 
 
 def _finish_svg(raw: bytes, ident: str, title: str, desc: str) -> bytes:
