@@ -9,6 +9,7 @@ for bad content.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import unicodedata
@@ -84,12 +85,18 @@ def load_config(
     return validate(SiteConfig, data if data is not None else {}, positions, problems)
 
 
+@functools.lru_cache(maxsize=8)
+def _real_root(root: Path) -> Path:
+    """The project folder with links resolved; once per folder, not once per file."""
+    return root.resolve()
+
+
 def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | None:
     """Read a project file as NFC text with LF line ends, reporting what is wrong."""
     path = root / rel
     try:
         real = path.resolve()
-        if not real.is_relative_to(root.resolve()):
+        if not real.is_relative_to(_real_root(root)):
             problems.add(
                 Pos(rel),
                 "file is a link to a place outside the project",
