@@ -98,10 +98,15 @@ class Keys:
         )
 
     def page(self, page: Page) -> str:
-        """Key of an HTML page from its plan."""
-        return self.of(
-            *sorted(page.uses), salt=f"{page.out}|{page.template}|{page.salt}"
-        )
+        """Key of an HTML page from its plan.
+
+        A page in a second language also uses every data file: a text translated
+        once (a unit's English name) serves every conference that lacks its own.
+        """
+        uses = set(page.uses)
+        if page.lang:
+            uses.update(n for n in self.inputs if n.startswith("data:"))
+        return self.of(*sorted(uses), salt=f"{page.out}|{page.template}|{page.salt}")
 
 
 def input_keys(site: Site, options: object) -> Keys:
@@ -119,11 +124,10 @@ def input_keys(site: Site, options: object) -> Keys:
     )
     inputs: dict[str, str] = {}
     for entry in site.entries:
-        try:
-            raw = (root / entry.path).read_bytes()
-        except OSError:  # the loader read it a moment ago; make the key unique
-            raw = os.urandom(16)
-        inputs[f"data:{entry.slug}"] = _sha(entry.path.as_posix(), raw)
+        # The text the loader read, not the file now: an edit during the build
+        # must not be taken for what this build was made from.
+        digest = entry.digest or os.urandom(16).hex()  # unknown: never reused
+        inputs[f"data:{entry.slug}"] = _sha(entry.path.as_posix(), digest)
         inputs[f"text:{entry.slug}"] = _sha(  # narratives and their translations
             *(
                 f"{n.path.as_posix()}|{n.body_line}|{n.front.model_dump_json()}|{n.body}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import os
 import re
 import unicodedata
@@ -214,8 +215,15 @@ def _load_entry(
     _check_english_lists(conference, positions, problems)
     narratives = _load_narratives(root, slug, problems, drafts)
     translations = _load_translations(root, slug, narratives, problems, drafts)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Entry(
-        slug, rel, conference, tuple(narratives), positions, tuple(translations)
+        slug,
+        rel,
+        conference,
+        tuple(narratives),
+        positions,
+        tuple(translations),
+        digest=digest,
     )
 
 

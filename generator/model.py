@@ -584,6 +584,7 @@ class Entry:
     # English versions of narratives (content/<slug>/en/), matched by file name.
     translations: tuple[Narrative, ...] = ()
     series_key: str = ""  # an English copy keeps its series' Vietnamese slug
+    digest: str = ""  # SHA-256 of the data file's text as loaded (incremental builds)
 
     @property
     def series_slug(self) -> str:
