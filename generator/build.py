@@ -323,7 +323,8 @@ def _render_markdown(
     narratives: dict[str, list[RenderedNarrative]] = {}
     todo: list[tuple[Entry, str]] = []
     for entry in site.entries:
-        key = keys.of(f"data:{entry.slug}", f"text:{entry.slug}", salt="markdown")
+        salt = f"markdown|{site.config.language}"
+        key = keys.of(f"data:{entry.slug}", f"text:{entry.slug}", salt=salt)
         cached = memo.get("markdown", key)
         if cached is not None:
             rendered, warnings, assets = cached

@@ -86,7 +86,8 @@ def search_index_files(
     for slug, records in docs:
         key = ""
         if keys and f"data:{slug}" in keys.inputs:  # a conference, not a series
-            key = keys.of(f"data:{slug}", f"text:{slug}", salt="search")
+            salt = f"search|{site.config.language}"
+            key = keys.of(f"data:{slug}", f"text:{slug}", salt=salt)
         text = memo.get("search", key) if memo and key else None
         if not isinstance(text, str):
             text = ",".join(_record_json(d) for d in records())
