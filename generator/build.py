@@ -166,15 +166,23 @@ def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
 
 
 def build_site(
-    root: Path, options: BuildOptions, reporter: Reporter | None = None
+    root: Path,
+    options: BuildOptions,
+    reporter: Reporter | None = None,
+    *,
+    stamp: str | None = None,
 ) -> Summary:
-    """Build the site under root into options.output; BuildFailed on bad content."""
+    """Build the site under root into options.output; BuildFailed on bad content.
+
+    stamp, if given, is ``stamp.compute_stamp(root, options)`` taken just before
+    (the CLI has it from checking for a no-op), so the inputs are hashed once.
+    """
     reporter = reporter or SilentReporter()
     started = time.perf_counter()
     summary = Summary(output=options.output)
     problems = Problems()
     cache = root.resolve() / CACHE_DIR
-    stamp = compute_stamp(root.resolve(), options)
+    stamp = stamp or compute_stamp(root.resolve(), options)
     if options.output.is_dir() and is_up_to_date(cache, options.output, stamp):
         summary.up_to_date = True
         summary.seconds = time.perf_counter() - started

@@ -143,7 +143,7 @@ def build(
     fails or is interrupted leaves the previous output/ as it was.
     """
     from generator.options import BuildOptions
-    from generator.stamp import already_built
+    from generator.stamp import check_stamp
 
     started = time.perf_counter()
     options = BuildOptions(
@@ -152,18 +152,18 @@ def build(
         pdf=not no_pdf,
         drafts=drafts,
     )
-    if (obj.root / "site.yaml").is_file() and already_built(
-        obj.root, options, CACHE_DIR
-    ):  # nothing changed: answer before importing the pipeline
-        if obj.verbosity >= 1:
-            seconds = time.perf_counter() - started
-            click.echo(f"{options.output} is up to date ({seconds:.2f} s)")
-        return
+    stamp = None
+    if (obj.root / "site.yaml").is_file():
+        stamp, up_to_date = check_stamp(obj.root, options, CACHE_DIR)
+        if up_to_date:  # nothing changed: answer before importing the pipeline
+            if obj.verbosity >= 1:
+                seconds = time.perf_counter() - started
+                click.echo(f"{options.output} is up to date ({seconds:.2f} s)")
+            return
     from generator.build import build_site  # lazy: keeps --help and no-ops fast
 
-    summary = _run(
-        obj, lambda: build_site(obj.root, options, ConsoleReporter(obj.verbosity))
-    )
+    reporter = ConsoleReporter(obj.verbosity)
+    summary = _run(obj, lambda: build_site(obj.root, options, reporter, stamp=stamp))
     if obj.verbosity >= 1:
         click.echo(str(summary))
 

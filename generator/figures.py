@@ -174,9 +174,10 @@ def draw_figures(
         with_png.add(chart.slug)
         alt = chart.spec.alt or describe(chart, lang)
         style = chart_style(chart, palette)
-        data = table_csv(*tabulate(chart, lang))  # its hash goes in the SVG
+        table = tabulate(chart, lang)
+        data = table_csv(*table)  # its hash goes in the SVG
         key = _cache_key(chart, style, alt, lang, png, data)
-        jobs.append(_Job(chart, style, alt, lang, png, key, data))
+        jobs.append(_Job(chart, style, alt, lang, png, key, data, table))
     drawings = _cached_drawings(jobs, cache)
     missing = [job for job in jobs if job.key not in drawings]
     for job, drawing in zip(missing, _draw_all(missing), strict=True):
@@ -247,6 +248,7 @@ class _Job:
     png: bool  # also draw the PNG sharing image
     key: str  # hash of all of the above: the name of its files in the cache
     data: bytes = b""  # the data table as CSV, published beside the figure
+    table: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] = ((), ())
 
 
 def _add_figure(
@@ -254,10 +256,10 @@ def _add_figure(
 ) -> FigureOut:
     chart, spec = job.chart, job.chart.spec
     base = f"{chart.slug}/figures/{spec.id}"
-    headers, rows = tabulate(chart, job.lang)
+    headers, rows = job.table
     result.files[f"{base}.svg"] = drawing[0]
     result.keys[f"{base}.svg"] = job.key
-    result.files[f"{base}.csv"] = job.data or table_csv(headers, rows)
+    result.files[f"{base}.csv"] = job.data
     result.keys[f"{base}.csv"] = job.key
     if job.png:
         result.files[f"{base}.png"] = drawing[1]

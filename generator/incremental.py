@@ -41,6 +41,7 @@ from generator.render import PACKAGE_THEMES, Page, theme_dirs
 
 RECORD_VERSION = 1  # bump when the record's or the memo's shape changes
 RECORD_NAME = "outputs.json"
+ALL_DATA = "data:*"  # every data file at once, as one key
 _LIBRARIES = ("jinja2", "markdown-it-py", "pydantic", "nh3", "matplotlib")
 
 
@@ -103,9 +104,7 @@ class Keys:
         A page in a second language also uses every data file: a text translated
         once (a unit's English name) serves every conference that lacks its own.
         """
-        uses = set(page.uses)
-        if page.lang:
-            uses.update(n for n in self.inputs if n.startswith("data:"))
+        uses = {*page.uses, ALL_DATA} if page.lang else set(page.uses)
         return self.of(*sorted(uses), salt=f"{page.out}|{page.template}|{page.salt}")
 
 
@@ -134,6 +133,7 @@ def input_keys(site: Site, options: object) -> Keys:
                 for n in (*entry.narratives, *getattr(entry, "translations", ()))
             )
         )
+    inputs[ALL_DATA] = _sha(*(inputs[f"data:{e.slug}"] for e in site.entries))
     return Keys(global_key, inputs)
 
 

@@ -66,13 +66,17 @@ def _output_identity(out: Path) -> str:
     return f"{stat.st_ino}:{stat.st_mtime_ns}"
 
 
-def already_built(root: Path, options: object, cache_dir: str) -> bool:
-    """True when out was made from exactly these inputs and options, untouched."""
-    out = getattr(options, "output", None)
-    if not isinstance(out, Path) or not out.is_dir():
-        return False
+def check_stamp(root: Path, options: object, cache_dir: str) -> tuple[str, bool]:
+    """Compute the stamp of root's inputs and options; say if output/ matches it.
+
+    The CLI calls this before importing the pipeline and hands the stamp to
+    ``build_site``, so the inputs are hashed once per build.
+    """
     root = root.resolve()
-    return is_up_to_date(root / cache_dir, out, compute_stamp(root, options))
+    stamp = compute_stamp(root, options)
+    out = getattr(options, "output", None)
+    fresh = isinstance(out, Path) and out.is_dir()
+    return stamp, fresh and is_up_to_date(root / cache_dir, out, stamp)
 
 
 def is_up_to_date(cache: Path, out: Path, stamp: str) -> bool:
