@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator import figures  # noqa: E402
-from generator.build import SilentReporter  # noqa: E402
+from generator.core.context import SilentReporter
 from generator.errors import Problems  # noqa: E402
-from generator.loader import load_site  # noqa: E402
+from generator.load.project import load_site
 from generator.model import Site  # noqa: E402
 
 PARTS = ("site.yaml", "data", "content", "themes")

@@ -33,8 +33,8 @@ from generator.model import (  # noqa: E402
     Entry,
     FrontMatter,
     Narrative,
+    Positions,
 )
-from generator.yamlload import Positions  # noqa: E402
 
 # name -> (builder of the text for a size n, the n of scale 1.0). Sizes are chosen so
 # that every input is 20 kB - 1 MB, under the 2 MB narrative cap.

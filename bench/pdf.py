@@ -34,21 +34,17 @@ sys.path.insert(0, str(REPO))
 
 from pypdf import PdfReader  # noqa: E402
 
-from generator.build import CACHE_DIR, SilentReporter  # noqa: E402
+from generator.core.context import CACHE_DIR, SilentReporter
 from generator.errors import Problems  # noqa: E402
-from generator.figures import draw_figures  # noqa: E402
-from generator.loader import load_site  # noqa: E402
-from generator.markdown import render_narratives  # noqa: E402
-from generator.pdf import (  # noqa: E402
-    PdfOptions,
-    _briefs,
-    brief_environment,
-    make_briefs,
-    render_brief_html,
-    render_pdf,
-    site_resources,
-)
-from generator.render import Extras  # noqa: E402
+from generator.figures.stage import draw_figures
+from generator.load.project import load_site
+from generator.markdown.render import render_narratives
+from generator.pdf.brief import _briefs, brief_environment, render_brief_html
+from generator.pdf.fetch import site_resources
+from generator.pdf.options import PdfOptions
+from generator.pdf.stage import make_briefs
+from generator.pdf.worker import render_pdf
+from generator.site.pages import Extras
 
 COLD = textwrap.dedent(
     """

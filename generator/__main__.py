@@ -1,5 +1,5 @@
 """Run the command-line interface as ``python -m generator``."""
 
-from generator.cli import main
+from generator.commands.main import main
 
 main()

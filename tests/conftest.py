@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("site.yaml", "data", "content", "themes")

@@ -20,8 +20,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import copy_project
 
-from generator.build import CACHE_DIR, BuildOptions, build_site
-from generator.cli import cli
+from generator.build.pipeline import build_site
+from generator.commands.main import cli
+from generator.core.context import CACHE_DIR, BuildOptions
 
 BAD = Path(__file__).parent / "cases" / "bad"
 CASES = sorted(BAD.glob("*.yaml"))

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator import __version__
-from generator.build import CACHE_DIR
-from generator.cli import EXIT_INTERNAL, cli
+from generator.commands.common import EXIT_INTERNAL
+from generator.commands.main import cli
+from generator.core.context import CACHE_DIR
 
 BIN = Path(sys.executable).parent
 D24 = "data/hoi-nghi-tre-em-phia-nam-2024.yaml"
@@ -183,7 +184,7 @@ def _explode(*args: object, **kwargs: object) -> None:
 def test_internal_error_is_one_line_without_debug(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("generator.build.build_site", _explode)
+    monkeypatch.setattr("generator.build.pipeline.build_site", _explode)
     result = run("--root", str(project), "build", "--no-pdf")
     assert result.exit_code == EXIT_INTERNAL == 70
     assert result.stderr.startswith("internal error: RuntimeError: boom\n")
@@ -195,7 +196,7 @@ def test_internal_error_is_one_line_without_debug(
 def test_debug_lets_the_traceback_through(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("generator.build.build_site", _explode)
+    monkeypatch.setattr("generator.build.pipeline.build_site", _explode)
     result = run("--debug", "--root", str(project), "build", "--no-pdf")
     assert isinstance(result.exception, RuntimeError)
     assert str(result.exception) == "boom"
@@ -205,11 +206,11 @@ def test_debug_lets_the_traceback_through(
 
 SCRIPT = """
 import sys
-import generator.build
+import generator.build.pipeline
 def explode(*args, **kwargs):
     raise RuntimeError("boom")
-generator.build.build_site = explode
-from generator.cli import main
+generator.build.pipeline.build_site = explode
+from generator.commands.main import main
 sys.argv = ["proceedings", *sys.argv[1:]]
 main()
 """
@@ -329,7 +330,7 @@ def test_interrupt_exits_130_and_says_output_is_unchanged(
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("generator.build.build_site", interrupt)
+    monkeypatch.setattr("generator.build.pipeline.build_site", interrupt)
     result = run("--root", str(project), "build", "--no-pdf")
     assert result.exit_code == 130
     assert "interrupted; output/ is unchanged" in result.stderr
@@ -339,7 +340,7 @@ def test_interrupt_exits_130_and_says_output_is_unchanged(
 def test_progress_bar_on_a_terminal_and_silence_elsewhere(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from generator.cli import ConsoleReporter
+    from generator.commands.console import ConsoleReporter
 
     reporter = ConsoleReporter(verbosity=1)
     reporter.tty = True  # as if stderr were a terminal
@@ -363,11 +364,11 @@ def test_progress_bar_on_a_terminal_and_silence_elsewhere(
 
 NO_OP_SCRIPT = """
 import sys
-from generator.cli import main
+from generator.commands.main import main
 try:
     main()
 finally:
-    names = ("generator.build", "jinja2", "pydantic")
+    names = ("generator.build.pipeline", "jinja2", "pydantic")
     heavy = sorted(m for m in names if m in sys.modules)
     print("imported:", ",".join(heavy) or "-", file=sys.stderr)
 """
@@ -379,7 +380,7 @@ def test_a_no_op_build_answers_without_importing_the_pipeline(project: Path) -> 
         [*command, "build", "--no-pdf"], capture_output=True, text=True
     )
     assert first.returncode == 0, first.stderr
-    assert "imported: generator.build,jinja2,pydantic" in first.stderr
+    assert "imported: generator.build.pipeline,jinja2,pydantic" in first.stderr
     again = subprocess.run(
         [*command, "build", "--no-pdf"], capture_output=True, text=True
     )

@@ -15,7 +15,7 @@ from conftest import REPO
 
 from generator.errors import Problems
 from generator.formats import format_number
-from generator.loader import load_site
+from generator.load.project import load_site
 from generator.model import Entry, Indicator
 
 # A number as the articles write it: digits, maybe grouped by '.', ',' or '/'

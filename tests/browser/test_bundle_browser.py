@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from generator.bundle import BundleOptions, make_bundle
+from generator.build.bundle import BundleOptions, make_bundle
 from tests.conftest import copy_project
 
 pytestmark = pytest.mark.browser

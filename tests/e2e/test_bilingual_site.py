@@ -16,8 +16,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.build import BuildOptions, build_site
-from generator.cli import cli
+from generator.build.pipeline import build_site
+from generator.commands.main import cli
+from generator.core.context import BuildOptions
 
 S23 = "hoi-nghi-tre-em-phia-nam-2023"
 S24 = "hoi-nghi-tre-em-phia-nam-2024"

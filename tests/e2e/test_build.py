@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions
 from generator.errors import Problems
-from generator.loader import load_site
+from generator.load.project import load_site
 from generator.model import Site
 
 NBSP = "\u00a0"

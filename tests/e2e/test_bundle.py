@@ -26,9 +26,10 @@ import pytest
 from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
-from generator.build import CACHE_DIR, output_lock
-from generator.bundle import MANIFEST, README, manifest_text
-from generator.cli import cli
+from generator.build.bundle import MANIFEST, README, manifest_text
+from generator.build.publish import output_lock
+from generator.commands.main import cli
+from generator.core.context import CACHE_DIR
 from tests.conftest import PROJECT_PARTS, copy_project
 
 TOP = "ky-yeu-hoi-nghi-cong-tac-tre-em-2024-06-30"

@@ -24,11 +24,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from generator import markdown
-from generator.build import CACHE_DIR, BuildOptions, Summary, build_site
-from generator.cli import cli
+from generator.build.pipeline import Summary, build_site
+from generator.commands.main import cli
+from generator.core.context import CACHE_DIR, BuildOptions
 from generator.errors import BuildFailed, Problems
-from generator.loader import MAX_NARRATIVE_BYTES, load_site
-from generator.markdown import render_narratives
+from generator.load.files import MAX_NARRATIVE_BYTES
+from generator.load.project import load_site
+from generator.markdown.render import render_narratives
 
 REPO = Path(__file__).resolve().parents[2]
 S23 = "hoi-nghi-tre-em-phia-nam-2023"
@@ -584,7 +586,7 @@ def test_lists_nested_past_the_limit_are_an_error_not_lost_text(project: Path) -
 
 
 def test_oversized_inline_figure_data_is_refused_with_the_limit(project: Path) -> None:
-    from generator.figures import MAX_POINTS
+    from generator.figures.data import MAX_POINTS
 
     count = 10_000
     edit(
@@ -675,7 +677,7 @@ def test_pathological_markdown_gives_pages_or_a_problem(
 def test_the_markdown_time_budget_refuses_with_a_clear_message(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(markdown, "TIME_BUDGET", 0.05)
+    monkeypatch.setattr("generator.markdown.render.TIME_BUDGET", 0.05)
     rel = narrative(project, "zz-cham.md", "\n" + "*a **a " * 40_000 + "b")
     with pytest.raises(BuildFailed) as caught:
         build_html(project)
@@ -760,7 +762,7 @@ _LOAD_AND_MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
 from generator.errors import BuildFailed, Problems
-from generator.loader import load_site
+from generator.load.project import load_site
 started = time.process_time()
 try:
     load_site(Path(sys.argv[1]), Problems())
@@ -815,7 +817,7 @@ def slow(self, data):  # publishing takes long enough to be caught in the middle
     time.sleep(0.02)
     return real(self, data)
 pathlib.Path.write_bytes = slow
-from generator.cli import main
+from generator.commands.main import main
 sys.argv = ["proceedings", "--root", sys.argv[1], "build", "--no-pdf"]
 main()
 """
@@ -866,7 +868,7 @@ def refuse(event, args):
         sys.stderr.write(f"NETWORK {event} {args!r}\\n")
         raise PermissionError(f"the build used the network: {event}")
 sys.addaudithook(refuse)
-from generator.cli import main
+from generator.commands.main import main
 sys.argv = ["proceedings", "--root", sys.argv[1], "build"]
 main()
 """
@@ -875,7 +877,7 @@ main()
 def test_a_file_swapped_for_a_link_out_after_its_check_is_not_put_in_a_pdf(
     project: Path, tmp_path: Path
 ) -> None:
-    from generator.pdf_fetch import RefusedURL, site_resources
+    from generator.pdf.fetch import RefusedURL, site_resources
 
     Image.new("RGB", (8, 8)).save(project / C24 / "anh.png")
     narrative(project, "zz-anh.md", "\n![Ảnh](anh.png)\n")

@@ -22,24 +22,24 @@ from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from generator import pdf_worker
-from generator.build import CACHE_DIR, BuildOptions, SilentReporter, build_site
-from generator.cli import cli
+from generator.build.pipeline import build_site
+from generator.commands.main import cli
+from generator.core.context import CACHE_DIR, BuildOptions, SilentReporter
 from generator.errors import BuildFailed, Problem, Problems
-from generator.loader import load_site
-from generator.markdown import render_narratives
-from generator.pdf import (
+from generator.load.project import load_site
+from generator.markdown.render import render_narratives
+from generator.pdf import worker as pdf_worker
+from generator.pdf.fetch import (
     FALLBACK_ROOT,
-    PdfOptions,
     RefusedURL,
     Resources,
     check_url,
-    make_brief,
-    make_briefs,
     make_url_fetcher,
-    render_pdf,
 )
-from generator.render import Extras
+from generator.pdf.options import PdfOptions
+from generator.pdf.stage import make_brief, make_briefs
+from generator.pdf.worker import render_pdf
+from generator.site.pages import Extras
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "pdf"

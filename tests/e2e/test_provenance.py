@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.build import BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions
 from generator.errors import Problems
-from generator.loader import load_site
+from generator.load.project import load_site
 
 REPO = Path(__file__).resolve().parents[2]
 S23 = "hoi-nghi-tre-em-phia-nam-2023"

@@ -381,7 +381,7 @@ class EventReader:
 
 
 def test_url_paths_map_inside_the_preview_only(tmp_path: Path) -> None:
-    from generator.serve import url_to_path
+    from generator.serve.responses import url_to_path
 
     site = tmp_path / "site"
     (site / "a b").mkdir(parents=True)

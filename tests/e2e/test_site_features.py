@@ -20,11 +20,12 @@ import yaml
 from click.testing import CliRunner
 
 from generator import model
-from generator.build import BuildOptions, build_site
-from generator.cli import cli
-from generator.datasets import CSV_COLUMNS
+from generator.build.pipeline import build_site
+from generator.commands.main import cli
+from generator.core.context import BuildOptions
 from generator.errors import Problems
-from generator.loader import load_site
+from generator.load.project import load_site
+from generator.site.datasets import CSV_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

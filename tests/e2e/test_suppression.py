@@ -21,7 +21,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.cli import cli
+from generator.commands.main import cli
 
 SLUG_2023 = "hoi-nghi-tre-em-phia-nam-2023"
 SLUG_2024 = "hoi-nghi-tre-em-phia-nam-2024"

@@ -8,16 +8,17 @@ import pytest
 from markupsafe import Markup
 
 from generator.errors import BuildFailed, Problem, Problems
-from generator.languages import (
+from generator.load.project import load_site
+from generator.load.translate import (
     english_site,
     english_texts,
     english_units,
     missing_translations,
 )
-from generator.loader import load_site
-from generator.markdown import render_narrative
+from generator.markdown.render import render_narrative
 from generator.model import Entry, Indicator, Site, SiteConfig, Untranslated
-from generator.render import lang_attribute, lang_text, page_prefix
+from generator.site.pages import page_prefix
+from generator.site.theme import lang_attribute, lang_text
 
 S23 = "hoi-nghi-tre-em-phia-nam-2023"
 S24 = "hoi-nghi-tre-em-phia-nam-2024"

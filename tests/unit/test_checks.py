@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.checks import explain_change, explain_previous
 from generator.errors import BuildFailed, Problem, Problems
-from generator.loader import load_site
-from generator.model import Indicator, Site
+from generator.load.project import load_site
+from generator.model import Indicator, Site, explain_change, explain_previous
 
 REPO = Path(__file__).resolve().parents[2]
 NBSP = "\u00a0"

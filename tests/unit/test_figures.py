@@ -15,20 +15,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import chart_fonts, figures
-from generator.build import SilentReporter
-from generator.cli import cli
+from generator import figures
+from generator.commands.main import cli
+from generator.core.context import SilentReporter
 from generator.errors import BuildFailed, Problem, Problems
-from generator.figures import (
-    MAX_LABEL,
-    MAX_POINTS,
-    MAX_SERIES,
-    FigureResult,
-    contrast,
-    draw_figures,
-    resolve_figures,
-)
-from generator.loader import load_site
+from generator.figures import fonts as chart_fonts
+from generator.figures.colours import contrast
+from generator.figures.data import MAX_LABEL, MAX_POINTS, MAX_SERIES
+from generator.figures.stage import FigureResult, draw_figures, resolve_figures
+from generator.load.project import load_site
 from generator.model import Site, Theme
 from tests.conftest import copy_project
 
@@ -838,7 +833,7 @@ def test_workers_draw_the_same_bytes_as_one_process(
     )
     parallel, _ = draw(project, tmp_path / "a")
     assert parallel.drawn == 14 >= figures.PARALLEL_FROM
-    monkeypatch.setattr(figures, "PARALLEL_FROM", 1000)
+    monkeypatch.setattr("generator.figures.stage.PARALLEL_FROM", 1000)
     serial, _ = draw(project, tmp_path / "b")
     assert _contents(serial.files) == _contents(parallel.files)
 

@@ -11,8 +11,9 @@ import json
 import shutil
 from pathlib import Path
 
-from generator.build import BuildOptions, Summary, build_site
-from generator.incremental import RECORD_NAME
+from generator.build.outputs import RECORD_NAME
+from generator.build.pipeline import Summary, build_site
+from generator.core.context import BuildOptions
 
 SLUG_23 = "hoi-nghi-tre-em-phia-nam-2023"
 SLUG_24 = "hoi-nghi-tre-em-phia-nam-2024"
@@ -203,7 +204,7 @@ def test_a_deleted_image_is_an_error_even_when_the_text_is_unchanged(
 def test_the_memo_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
     import os
 
-    from generator.memo import Memo
+    from generator.core.cache import Memo
 
     first = Memo(tmp_path)
     for i in range(6):

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions
 from generator.errors import BuildFailed, Pos, Problem, Problems, UsageError
-from generator.loader import MAX_DATA_BYTES, load_narrative, load_site
+from generator.load.files import MAX_DATA_BYTES
+from generator.load.narratives import load_narrative
+from generator.load.project import load_site
 from generator.model import Entry, Site
 
 D23 = "data/hoi-nghi-tre-em-phia-nam-2023.yaml"

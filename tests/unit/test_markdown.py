@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions
 from generator.errors import Pos, Problem, Problems
-from generator.loader import load_site
-from generator.markdown import FigureRef, RenderedNarrative, render_narrative
+from generator.load.project import load_site
+from generator.markdown.pieces import FigureRef, RenderedNarrative
+from generator.markdown.render import render_narrative
 from generator.model import Entry, FrontMatter, Narrative
 
 NBSP = "\u00a0"
@@ -222,7 +224,7 @@ def test_prev_of_an_indicator_without_compared_value_is_an_error(
 
 
 def test_unknown_id_in_a_real_narrative_file_counts_front_matter(project: Path) -> None:
-    from generator.build import check_site
+    from generator.build.pipeline import check_site
     from generator.errors import BuildFailed
 
     path = project / "content" / SLUG_2024 / "kiem-thu.md"

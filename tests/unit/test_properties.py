@@ -22,10 +22,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import BuildFailed, Problem, Problems
-from generator.loader import load_narrative, load_site
-from generator.markdown import render_narrative, render_narratives
-from generator.model import Conference, Entry, FrontMatter, Narrative, SiteConfig
-from generator.yamlload import Positions, parse_yaml, validate
+from generator.load.narratives import load_narrative
+from generator.load.parse import parse_yaml
+from generator.load.project import load_site
+from generator.load.validate import validate
+from generator.markdown.render import render_narrative, render_narratives
+from generator.model import (
+    Conference,
+    Entry,
+    FrontMatter,
+    Narrative,
+    Positions,
+    SiteConfig,
+)
 
 settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, print_blob=True

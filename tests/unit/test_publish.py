@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import output_lock, publish
-from generator.cli import cli
+from generator.build.publish import output_lock, publish
+from generator.commands.main import cli
 from generator.errors import UsageError
 
 OLD = {

@@ -6,16 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import CACHE_DIR, BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import CACHE_DIR, BuildOptions
 from generator.errors import BuildFailed, Problems
-from generator.loader import load_site
-from generator.render import (
-    comparison_rows,
-    follow_up_reports,
-    indicator_groups,
-    relative_url,
-    theme_dirs,
-)
+from generator.load.project import load_site
+from generator.site.pages import relative_url
+from generator.site.theme import theme_dirs
+from generator.site.views import comparison_rows, follow_up_reports, indicator_groups
 
 D23 = "data/hoi-nghi-tre-em-phia-nam-2023.yaml"
 D24 = "data/hoi-nghi-tre-em-phia-nam-2024.yaml"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build import BuildOptions, build_site
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions
 
 NARRATIVE = "content/hoi-nghi-tre-em-phia-nam-2024/tinh-hinh-tre-em.md"
 

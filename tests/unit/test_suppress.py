@@ -10,21 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from generator.chart_data import resolve_figure
-from generator.chart_text import describe, format_point, tabulate
-from generator.datasets import dataset_csv, dataset_json
 from generator.errors import BuildFailed, Pos, Problems
-from generator.loader import load_site
-from generator.markdown import cite_text, derivation_note
-from generator.model import Entry, Indicator, Site
-from generator.suppress import (
+from generator.figures.data import resolve_figure
+from generator.figures.text import describe, format_point, tabulate
+from generator.load.project import load_site
+from generator.load.suppress import revealing_sum, sum_reveal_problem
+from generator.markdown.parser import cite_text
+from generator.model import (
+    Entry,
+    Indicator,
+    Site,
     change_text,
+    derivation_note,
     number_text,
     previous_text,
     quantity_text,
-    revealing_sum,
-    sum_reveal_problem,
 )
+from generator.site.datasets import dataset_csv, dataset_json
 
 NBSP = "\u00a0"
 SLUG_2023 = "hoi-nghi-tre-em-phia-nam-2023"

@@ -10,8 +10,16 @@ from typing import Any
 import pytest
 
 from generator.errors import Pos, Problem, Problems
-from generator.model import Conference, FrontMatter, Indicator, Period, Session
-from generator.yamlload import MAX_NODES, Positions, parse_yaml, validate
+from generator.load.parse import MAX_NODES, parse_yaml
+from generator.load.validate import validate
+from generator.model import (
+    Conference,
+    FrontMatter,
+    Indicator,
+    Period,
+    Positions,
+    Session,
+)
 
 ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not supported"
 PATH = Path("data/x.yaml")
@@ -466,7 +474,7 @@ def test_a_node_reached_twice_is_built_once_behind_the_event_check() -> None:
     """The builder's own guard, should an alias ever get past _refuse_anchors."""
     import yaml
 
-    from generator.yamlload import _Builder
+    from generator.load.parse import _Builder
 
     node = yaml.compose("a: &x [1, 2]\nb: *x\nc: *x\n", Loader=yaml.SafeLoader)
     problems = Problems()

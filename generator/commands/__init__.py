@@ -1,0 +1,1 @@
+"""The ``proceedings`` command line: click commands only, one module per family."""

@@ -1,0 +1,62 @@
+"""`check`: validate the project without writing anything."""
+
+from __future__ import annotations
+
+import click
+
+from generator.commands.common import Context, _fail_content, _run
+from generator.errors import Problem
+
+
+@click.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--translations",
+    is_flag=True,
+    help="Also list what has no English version yet: each narrative without "
+    "content/SLUG/en/NAME.md and each text of the data (title, label, unit, …) "
+    "without an `en:` entry, as path:line:col warnings with a hint. They do not "
+    "fail the check unless --strict is given. See docs/bilingual.md.",
+)
+@click.pass_obj
+def check(obj: Context, strict: bool, translations: bool) -> None:
+    """Check site.yaml, data/ and content/ without writing anything.
+
+    With --translations, also report every missing English translation; English
+    pages show the Vietnamese text (marked as such) until one is written.
+    """
+    from generator.build.pipeline import check_site
+
+    warnings = _run(obj, lambda: check_site(obj.root, strict=strict))
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    missing: list[Problem] = []
+    if translations:
+        from generator.build.pipeline import check_translations
+
+        missing, english_on = _run(obj, lambda: check_translations(obj.root))
+        for problem in missing:
+            click.echo(str(problem), err=True)
+        if not english_on:
+            click.echo(
+                "note: English pages are off; add `languages: [vi, en]` to site.yaml "
+                "to publish them",
+                err=True,
+            )
+        if strict and missing:
+            _fail_content(missing)
+    if obj.verbosity >= 1:
+        click.echo(f"No errors{f', {len(warnings)} warnings' if warnings else ''}.")
+        if translations:
+            click.echo(f"Translations: {_missing_summary(missing)}.")
+
+
+def _missing_summary(missing: list[Problem]) -> str:
+    narratives = sum(p.pos.path.suffix == ".md" for p in missing)
+    texts = len(missing) - narratives
+    if not missing:
+        return "every narrative and text has an English version"
+    return (
+        f"{narratives} narrative(s) and {texts} text(s) of the data have no English "
+        "version"
+    )

@@ -1,0 +1,58 @@
+"""The `proceedings` command: parse arguments, call one function, print problems.
+
+Exit codes: 0 success; 1 content errors (each printed as path:line:col); 2 usage
+errors (bad options, no project, output locked); 70 an internal error (a bug: run
+again with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.commands import building, checking, previewing, project
+from generator.commands.common import Context
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="proceedings")
+@click.option(
+    "--root",
+    "-C",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default=True,
+    help="Project folder (the one holding site.yaml, data/ and content/).",
+)
+@click.option(
+    "--verbose", "-v", "verbosity", flag_value=2, help="Print each stage and step."
+)
+@click.option("--quiet", "-q", "verbosity", flag_value=0, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, verbosity: int | None, debug: bool) -> None:
+    """Build conference proceedings: an HTML site and PDF briefs from data and Markdown.
+
+    Run the commands in a project folder, or name one with --root. Exit codes: 0 ok,
+    1 content errors, 2 usage errors, 70 internal error.
+    """
+    ctx.obj = Context(root, 1 if verbosity is None else verbosity, debug)
+
+
+for command in (
+    building.build,
+    checking.check,
+    building.clean,
+    previewing.serve,
+    project.new,
+    previewing.pdf,
+    building.bundle,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Run the CLI (console script entry point)."""
+    cli(prog_name="proceedings")

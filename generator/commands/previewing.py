@@ -1,0 +1,83 @@
+"""`serve` and `pdf`: the live preview, and one PDF brief."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.commands.common import Context, _run
+from generator.commands.console import ConsoleReporter
+
+
+@click.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; other machines cannot connect to the default.",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--open", "open_browser", is_flag=True, help="Open the preview in a browser."
+)
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
+    """Preview the site, drafts included, rebuilding and reloading pages on each save.
+
+    Builds into ROOT/.preview/ (output/ is left alone) and watches data/, content/,
+    themes/ and site.yaml. Build errors show in the terminal and on the pages. Stop
+    with Ctrl-C.
+    """
+    from generator.serve.http import serve as serve_preview
+    from generator.serve.responses import ServeOptions
+
+    options = ServeOptions(host, port, open_browser, obj.verbosity, obj.debug)
+    _run(obj, lambda: serve_preview(obj.root, options, ConsoleReporter(obj.verbosity)))
+
+
+@click.command()
+@click.argument("slug")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the PDF.  [default: ./SLUG.pdf]",
+)
+@click.option(
+    "--pdf-variant",
+    default="pdf/ua-1",
+    show_default=True,
+    metavar="VARIANT",
+    help="pdf/ua-1 (tagged, accessible), pdf/a-2b, pdf/a-2u, pdf/a-3b, pdf/a-3u "
+    "(archival), or none (a plain tagged PDF). See docs/pdf.md.",
+)
+@click.option("--no-cache", is_flag=True, help="Render even if the brief is cached.")
+@click.pass_obj
+def pdf(
+    obj: Context, slug: str, output: Path | None, pdf_variant: str, no_cache: bool
+) -> None:
+    """Make the PDF brief of one conference (SLUG) or of a series (series/SLUG).
+
+    Uses the same templates, figures and cache as `build`; output/ is left alone.
+    """
+    from generator.pdf.options import PdfOptions
+    from generator.pdf.stage import make_brief
+
+    options = PdfOptions(variant=pdf_variant, use_cache=not no_cache)
+    reporter = ConsoleReporter(obj.verbosity)
+    path, made, warnings = _run(
+        obj, lambda: make_brief(obj.root, slug, output, options, reporter)
+    )
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if obj.verbosity >= 1:
+        click.echo(f"Wrote {path} ({made.size:,} bytes)")

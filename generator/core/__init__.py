@@ -1,0 +1,1 @@
+"""What every stage shares: the build context, the cache, worker pools."""

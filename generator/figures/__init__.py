@@ -1,0 +1,62 @@
+"""The figures stage: declarations + indicators -> SVG, PNG and CSV, cached by hash.
+
+The stage has two halves. ``resolve_figures`` turns each ``FigureSpec`` into a
+``Chart``, reporting every problem at its YAML position. ``draw_figures`` then draws
+each chart (matplotlib is imported lazily, so importing this package stays cheap) and
+keeps the SVG and PNG in a cache keyed on everything that affects them (and on
+``CACHE_VERSION``, bumped when the drawing code changes what it draws).
+
+Modules, each using only those before it: ``fonts`` (fonts and the characters they
+cover), ``data`` (declarations resolved to numbers), ``text`` (alt text, data
+tables), ``colours`` (palette, contrast), ``layout`` (size, axes), ``marks`` (bars,
+lines, value labels), ``draw`` (matplotlib, SVG) and ``stage`` (the stage: cache,
+workers). The names callers use are re-exported here.
+"""
+
+from generator.figures.colours import (
+    DERIVED_HATCH,
+    FALLBACK,
+    NEUTRAL,
+    PALETTE,
+    Style,
+    chart_style,
+    contrast,
+    theme_colours,
+)
+from generator.figures.data import (
+    MAX_DECIMALS,
+    MAX_LABEL,
+    MAX_POINTS,
+    MAX_SERIES,
+    Chart,
+    ChartKind,
+    Point,
+    Series,
+    resolve_figure,
+)
+from generator.figures.draw import render_chart
+from generator.figures.fonts import COVERED, LAYOUT_FONT, SVG_FONTS, uncovered
+from generator.figures.stage import (
+    CACHE_VERSION,
+    PARALLEL_FROM,
+    FigureOut,
+    FigureResult,
+    draw_figures,
+    resolve_figures,
+)
+from generator.figures.text import (
+    describe,
+    format_point,
+    series_label,
+    table_csv,
+    tabulate,
+)
+
+__all__ = [
+    "CACHE_VERSION", "COVERED", "DERIVED_HATCH", "FALLBACK", "LAYOUT_FONT",
+    "MAX_DECIMALS", "MAX_LABEL", "MAX_POINTS", "MAX_SERIES", "NEUTRAL", "PALETTE",
+    "PARALLEL_FROM", "SVG_FONTS", "Chart", "ChartKind", "FigureOut", "FigureResult",
+    "Point", "Series", "Style", "chart_style", "contrast", "describe", "draw_figures",
+    "format_point", "render_chart", "resolve_figure", "resolve_figures",
+    "series_label", "table_csv", "tabulate", "theme_colours", "uncovered",
+]

@@ -1,0 +1,437 @@
+"""Data checks and derived values: numbers that must agree, and numbers typed once.
+
+The loader runs three passes (docs/data-checks.md):
+
+* ``derive_values`` runs *before* validation, on the parsed YAML: an indicator with
+  ``derive: {sum: [a, b]}`` or ``derive: {difference: [a, b]}`` gets its ``value``
+  computed from the indicators it names, is marked derived, and gets a generated
+  explanation ("tính bằng 23 triệu bản ghi (…) trừ 17 triệu bản ghi (…)"). A fixed
+  set of operations over ids: nothing in a data file is ever evaluated.
+* ``check_conference`` runs on the validated conference: a stated ``change`` equals
+  ``value`` minus ``previous``, and each item of ``checks:`` holds (``sum`` with
+  ``parts``, ``share`` within 0 to 100 %, ``same_unit`` names an indicator).
+* ``check_series`` runs on all conferences: an indicator id keeps its unit in every
+  conference of a series.
+
+Every failure is a Problem at the position of the check or of the offending value,
+naming the numbers as a Vietnamese reader writes them (1.317), with a hint. A
+compared value derived from ``change`` is explained by ``explain_previous``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from generator.errors import Problems, did_you_mean
+from generator.formats import APPROX_WORDS, format_number
+from generator.model import Check, Conference, Entry, Indicator, Loc, Positions
+
+DOCS = "docs/data-checks.md"
+
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+OPERATIONS = ("sum", "difference")
+
+
+_WORDS = {
+    "vi": {"as": "tính bằng", "sum": "tổng", "and": "và", "minus": "trừ"},
+    "en": {"as": "computed as", "sum": "the sum of", "and": "and", "minus": "minus"},
+}
+
+
+def _quantity(value: Decimal, unit: str, lang: str = "vi") -> str:
+    number = format_number(value, lang)
+    return f"{number}{unit}" if unit == "%" else f"{number}\u00a0{unit}"
+
+
+def _explain_rule(
+    operation: str, operands: Sequence[tuple[Decimal, str, str]], lang: str
+) -> str:
+    """Say how a value is computed; operands are (value, unit, label)."""
+    words = _WORDS.get(lang, _WORDS["vi"])
+    shown = [f"{_quantity(v, unit, lang)} ({label})" for v, unit, label in operands]
+    if operation == "difference":
+        return f"{words['as']} {shown[0]} {words['minus']} {shown[1]}"
+    listed = ", ".join(shown[:-1]) + f" {words['and']} {shown[-1]}"
+    return f"{words['as']} {words['sum']} {listed}"
+
+
+def _plain(value: Decimal, unit: str = "") -> str:
+    """A number for a message: Vietnamese separators, ordinary spaces."""
+    number = format_number(value)
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def _number(text: Any) -> Decimal | None:
+    """Read a value as typed; None if it is no finite number (validation says why)."""
+    if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
+        return None
+    try:
+        number = Decimal(str(text).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+@dataclass(slots=True)
+class _Deriver:
+    """Computes derived values in dependency order, reporting each problem once."""
+
+    items: list[Any]
+    positions: Positions
+    problems: Problems
+    by_id: dict[str, int] = field(default_factory=dict)
+    done: dict[int, Decimal | None] = field(default_factory=dict)
+    visiting: list[int] = field(default_factory=list)
+
+    def value_of(self, index: int) -> Decimal | None:
+        """Return indicator index's value: as typed, or computed from its rule."""
+        item = self.items[index]
+        if "derive" not in item:
+            return _number(item.get("value"))
+        if index in self.done:
+            return self.done[index]
+        if index in self.visiting:
+            self._report_cycle(index)
+            return None
+        self.visiting.append(index)
+        result = self._compute(index)
+        self.visiting.pop()
+        self.done[index] = result
+        return result
+
+    def _report_cycle(self, index: int) -> None:
+        loop = [*self.visiting[self.visiting.index(index) :], index]
+        names = " → ".join(str(self.items[i].get("id")) for i in loop)
+        self.problems.add(
+            self.positions.at(("indicators", index, "derive")),
+            f"indicators[{index}].derive: the rule depends on itself: {names}",
+            "a derived value is computed from numbers the source states; break the "
+            "loop by typing one of them as `value`",
+        )
+        for i in loop:
+            self.done[i] = None  # each is reported through this one problem
+
+    def _compute(self, index: int) -> Decimal | None:
+        item = self.items[index]
+        rule = item["derive"]
+        where = ("indicators", index)
+        if "value" in item:
+            self.problems.add(
+                self.positions.at((*where, "value"), key=True),
+                f"indicators[{index}].value: typed, but `derive` computes it",
+                "remove `value`: the tool computes it, so the number is typed once; "
+                f"to check a typed number instead, declare a check ({DOCS})",
+            )
+            return None
+        if not isinstance(rule, dict) or len(rule) != 1:
+            return None  # validation reports the shape of the rule
+        ((operation, ids),) = rule.items()
+        if operation not in OPERATIONS or not isinstance(ids, list):
+            return None
+        if not all(isinstance(i, str) for i in ids) or len(ids) < 2:
+            return None
+        if operation == "difference" and len(ids) != 2:
+            return None
+        operands = self._operands(index, operation, ids)
+        if operands is None:
+            return None
+        values = [v for v, _ in operands]
+        result = (
+            sum(values[1:], values[0]) if operation == "sum" else values[0] - values[1]
+        )
+        return self._store(index, operation, operands, result)
+
+    def _operands(
+        self, index: int, operation: str, ids: list[str]
+    ) -> list[tuple[Decimal, int]] | None:
+        operands: list[tuple[Decimal, int]] = []
+        failed = False
+        for j, ident in enumerate(ids):
+            loc: Loc = ("indicators", index, "derive", operation, j)
+            k = self.by_id.get(ident)
+            if k is None and not _ID.match(ident):
+                failed = True  # validation reports the malformed id
+                continue
+            if k is None:
+                self.problems.add(
+                    self.positions.at(loc),
+                    f"indicators[{index}].derive: unknown indicator '{ident}'",
+                    did_you_mean(ident, self.by_id, "indicator id"),
+                )
+                failed = True
+                continue
+            value = self.value_of(k)
+            if value is None:
+                failed = True  # reported where that value is
+                continue
+            approx = self.items[k].get("approx", "exact")
+            if approx != "exact":
+                word = APPROX_WORDS["vi"].get(str(approx), str(approx))
+                self.problems.add(
+                    self.positions.at(loc),
+                    f"indicators[{index}].derive: '{ident}' is approximate "
+                    f"({word} {_plain(value, str(self.items[k].get('unit', '')))}), "
+                    "so no exact value can be computed from it",
+                    "derive only from exact numbers; if the source states this "
+                    "value, type it as `value` with its `approx`",
+                )
+                failed = True
+                continue
+            operands.append((value, k))
+        return None if failed else operands
+
+    def _store(
+        self,
+        index: int,
+        operation: str,
+        operands: list[tuple[Decimal, int]],
+        result: Decimal,
+    ) -> Decimal | None:
+        item = self.items[index]
+        where = ("indicators", index)
+        units = {str(self.items[k].get("unit", "")) for _, k in operands}
+        kinds = {str(self.items[k].get("kind", "count")) for _, k in operands}
+        if len(units) > 1 or len(kinds) > 1:
+            named = ", ".join(
+                f"'{self.items[k].get('id')}' in '{self.items[k].get('unit', '')}'"
+                for _, k in operands
+            )
+            self.problems.add(
+                self.positions.at((*where, "derive")),
+                f"indicators[{index}].derive: the indicators are not in one unit "
+                f"and kind: {named}",
+                "only numbers of the same unit and kind can be added or subtracted",
+            )
+            return None
+        unit, kind = units.pop(), kinds.pop()
+        for name, wanted in (("unit", unit), ("kind", kind)):
+            typed = item.get(name)
+            if typed is not None and typed != wanted:
+                self.problems.add(
+                    self.positions.at((*where, name)),
+                    f"indicators[{index}].{name}: '{typed}', but the indicators it "
+                    f"is computed from are in '{wanted}'",
+                    f"write {name}: {wanted}, or leave `{name}` out: a derived "
+                    f"indicator takes the {name} of its parts",
+                )
+                return None
+        if kind == "count" and result < 0:
+            self.problems.add(
+                self.positions.at((*where, "derive")),
+                f"indicators[{index}].derive: the computed count is "
+                f"{_plain(result, unit)}, below zero",
+                "check the order of `difference`: the first id minus the second",
+            )
+            return None
+        item.setdefault("unit", unit)
+        item.setdefault("kind", kind)
+        item["value"] = format(result, "f")
+        item["derived"] = "true"
+        if "derivation" not in item:
+            item["derivation"] = self._explain(operation, operands, "vi")
+            english = item.setdefault("en", {})
+            if isinstance(english, dict) and "derivation" not in english:
+                english["derivation"] = self._explain(operation, operands, "en")
+        return result
+
+    def _explain(
+        self, operation: str, operands: list[tuple[Decimal, int]], lang: str
+    ) -> str:
+        shown = []
+        for value, k in operands:
+            other = self.items[k]
+            english = other.get("en") if lang == "en" else None
+            label = other.get("label", other.get("id"))
+            unit = other.get("unit", "")
+            if isinstance(english, dict):
+                label = english.get("label", label)
+                unit = english.get("unit", unit)
+            shown.append((value, str(unit), str(label)))
+        return _explain_rule(operation, shown, lang)
+
+
+def derive_values(
+    raw: MutableMapping[str, Any], positions: Positions, problems: Problems
+) -> bool:
+    """Compute, in raw (parsed YAML, before validation), each `derive` rule's value.
+
+    Return False when a rule could not be applied: its problem is reported here, or
+    by validation when the rule or a value it uses is malformed. The value is then
+    a placeholder, and the data checks of the conference are skipped.
+    """
+    items = raw.get("indicators")
+    if not isinstance(items, list):
+        return True
+    deriver = _Deriver(items, positions, problems)
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            deriver.by_id.setdefault(item["id"], i)
+    ok = True
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or item.get("derive") is None:
+            continue
+        if deriver.value_of(i) is None:
+            ok = False
+            # Placeholders keep what the rule would have given from making second
+            # errors; the build stops on the reported one before any output.
+            item.setdefault("value", "0")
+            item.setdefault("unit", "?")
+    return ok
+
+
+def check_conference(
+    conf: Conference,
+    positions: Positions,
+    problems: Problems,
+    *,
+    values: bool = True,
+) -> None:
+    """Check a conference's numbers; values=False checks only the ids named."""
+    by_id = {ind.id: (i, ind) for i, ind in reversed(list(enumerate(conf.indicators)))}
+    if values:
+        for i, ind in enumerate(conf.indicators):
+            _check_change(i, ind, positions, problems)
+    for i, check in enumerate(conf.checks):
+        loc: Loc = ("checks", i)
+        named = [
+            (check.sum or check.share or check.same_unit or "", (*loc, _kind(check)))
+        ]
+        named += [(p, (*loc, "parts", j)) for j, p in enumerate(check.parts)]
+        unknown = False
+        for ident, where in named:
+            if ident not in by_id:
+                problems.add(
+                    positions.at(where),
+                    f"checks[{i}]: unknown indicator '{ident}'",
+                    did_you_mean(ident, by_id, "indicator id"),
+                )
+                unknown = True
+        if unknown or not values:
+            continue
+        if check.sum:
+            _check_sum(i, check.sum, check.parts, by_id, positions, problems)
+        elif check.share:
+            _check_share(i, *by_id[check.share], positions, problems)
+
+
+def _kind(check: Check) -> str:
+    return "sum" if check.sum else "share" if check.share else "same_unit"
+
+
+def _check_change(
+    i: int, ind: Indicator, positions: Positions, problems: Problems
+) -> None:
+    if ind.change is None or ind.previous is None:
+        return
+    difference = ind.value - ind.previous
+    if difference == ind.change:
+        return
+    problems.add(
+        positions.at(("indicators", i, "change")),
+        f"indicators[{i}].change: {_plain(ind.change)} does not equal value "
+        f"{_plain(ind.value)} minus previous {_plain(ind.previous)} "
+        f"(= {_plain(difference)})",
+        "give `change` or `previous`, not both: the other is computed "
+        f"({DOCS}); if the source states both, one of them is mistyped",
+    )
+
+
+def _check_sum(
+    i: int,
+    total_id: str,
+    part_ids: Sequence[str],
+    by_id: Mapping[str, tuple[int, Indicator]],
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    total = by_id[total_id][1]
+    parts = [by_id[p][1] for p in part_ids]
+    units = dict.fromkeys(ind.unit for ind in (total, *parts))
+    if len(units) > 1:
+        problems.add(
+            positions.at(("checks", i, "sum")),
+            f"checks[{i}]: the total and its parts are in different units: "
+            + ", ".join(f"'{u}'" for u in units),
+            "a sum check adds numbers of one unit; name parts in the total's unit",
+        )
+        return
+    added = sum((p.value for p in parts), Decimal(0))
+    if added == total.value:
+        return
+    terms = " + ".join(_plain(p.value) for p in parts)
+    problems.add(
+        positions.at(("checks", i, "sum")),
+        f"checks[{i}]: total '{total_id}' is {_plain(total.value, total.unit)} but "
+        f"its parts add up to {_plain(added, total.unit)} ({terms})",
+        "correct the number that differs from the source; if the parts are not the "
+        "whole (a part is missing), add it to `parts` or remove the check",
+    )
+
+
+def _check_share(
+    i: int,
+    k: int,
+    ind: Indicator,
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    if ind.unit != "%" and ind.kind != "percent":
+        problems.add(
+            positions.at(("checks", i, "share")),
+            f"checks[{i}]: '{ind.id}' is in '{ind.unit}', not a share in %",
+            "a share check is for a percentage: give the indicator unit '%' (and "
+            "kind: percent), or remove the check",
+        )
+        return
+    if Decimal(0) <= ind.value <= Decimal(100):
+        return
+    problems.add(
+        positions.at(("indicators", k, "value")),
+        f"indicators[{k}].value: share '{ind.id}' is {_plain(ind.value, '%')}, "
+        f"outside 0 to 100 % (checks[{i}])",
+        "a share lies between 0 and 100 %; check the number against the source. "
+        "A figure such as 'đạt 105% kế hoạch' is not a share: remove the check",
+    )
+
+
+def check_series(entries: Sequence[Entry], problems: Problems) -> None:
+    """Report an indicator whose unit differs from the one in an earlier meeting."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.data.period.end, e.slug)):
+        groups.setdefault(entry.series_slug, []).append(entry)
+    for group in groups.values():
+        first: dict[str, tuple[Entry, Indicator]] = {}
+        for entry in group:
+            for k, ind in enumerate(entry.data.indicators):
+                earlier = first.setdefault(ind.id, (entry, ind))
+                if earlier[0] is entry or earlier[1].unit == ind.unit:
+                    continue
+                _report_unit(entry, k, ind, *earlier, problems)
+
+
+def _report_unit(
+    entry: Entry,
+    k: int,
+    ind: Indicator,
+    earlier: Entry,
+    before: Indicator,
+    problems: Problems,
+) -> None:
+    path = Path(earlier.path).as_posix()
+    problems.add(
+        entry.positions.at(("indicators", k, "unit")),
+        f"indicators[{k}].unit: '{ind.id}' is in '{ind.unit}' here but in "
+        f"'{before.unit}' in {path} ({earlier.data.period.label})",
+        "an indicator keeps its unit across a series so meetings can be compared: "
+        f"write the number in '{before.unit}', or give this indicator a new id",
+    )

@@ -1,0 +1,83 @@
+"""Read project files as NFC text with LF line ends, within size limits."""
+
+from __future__ import annotations
+
+import functools
+import os
+import unicodedata
+from pathlib import Path
+
+from generator.errors import Pos, Problems
+
+MAX_DATA_BYTES = 1_000_000
+
+
+MAX_NARRATIVE_BYTES = 2_000_000
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: Path) -> Path:
+    """The project folder with links resolved; once per folder, not once per file."""
+    return root.resolve()
+
+
+def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | None:
+    """Read a project file as NFC text with LF line ends, reporting what is wrong."""
+    path = root / rel
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(_real_root(root)):
+            problems.add(
+                Pos(rel),
+                "file is a link to a place outside the project",
+                "copy the file into the project instead of linking to it",
+            )
+            return None
+        if not real.is_file():  # a folder, a FIFO or a device would block or fail
+            problems.add(
+                Pos(rel),
+                "file is not an ordinary file",
+                "replace it with an ordinary text file, or remove it",
+            )
+            return None
+        with real.open("rb") as handle:  # never more than the limit in memory
+            raw = handle.read(limit + 1)
+            size = max(len(raw), os.fstat(handle.fileno()).st_size)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        reason = (
+            "it is a link that leads back to itself"
+            if isinstance(exc, RuntimeError)
+            else (exc.strerror or type(exc).__name__).lower()
+        )
+        problems.add(
+            Pos(rel),
+            f"file cannot be read: {reason}",
+            "replace it with an ordinary file, or remove it",
+        )
+        return None
+    if size > limit:
+        problems.add(
+            Pos(rel),
+            f"file is {size:,} bytes, over the limit of {limit:,}",
+            "split it into smaller files",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        problems.add(
+            Pos(rel, line, col),
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8; if it came from an old Windows program, convert "
+            "it from Windows-1258 or Latin-1, e.g. "
+            f"iconv -f WINDOWS-1258 -t UTF-8 {rel.name}",
+        )
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        problems.add(Pos(rel), "file is empty", "see docs/content.md for an example")
+        return None
+    return unicodedata.normalize("NFC", text)

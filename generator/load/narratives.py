@@ -1,0 +1,130 @@
+"""Read content/<slug>/*.md: front matter and Markdown body, and English versions."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from generator.errors import Pos, Problems, did_you_mean
+from generator.formats import slugify
+from generator.load.files import MAX_NARRATIVE_BYTES, read_text
+from generator.load.parse import parse_yaml
+from generator.load.validate import validate
+from generator.model import (
+    FrontMatter,
+    FrontMatterEn,
+    Narrative,
+    Positions,
+)
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _load_narratives(
+    root: Path, slug: str, problems: Problems, drafts: bool
+) -> list[Narrative]:
+    folder = root / "content" / slug
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.md")):
+        narrative = load_narrative(root, path.relative_to(root), problems)
+        if narrative is not None and (drafts or not narrative.front.draft):
+            out.append(narrative)
+    out.sort(key=lambda n: (n.front.order, n.slug))
+    return out
+
+
+def _load_translations(
+    root: Path,
+    slug: str,
+    originals: Sequence[Narrative],
+    problems: Problems,
+    drafts: bool,
+) -> list[Narrative]:
+    """Read content/<slug>/en/*.md, each the English version of a same-named file.
+
+    A translation takes its place (`order`) from its original; one whose original is
+    a draft left out of this build is left out too, as is an English draft (unless
+    drafts is true).
+    """
+    folder = root / "content" / slug / "en"
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    names = {p.stem for p in folder.parent.glob("*.md")}
+    order = {n.slug: n.front.order for n in originals}
+    out = []
+    for path in sorted(folder.glob("*.md")):
+        rel = path.relative_to(root)
+        if path.stem not in names:
+            problems.add(
+                Pos(rel),
+                f"English narrative '{path.name}' has no Vietnamese original "
+                f"content/{slug}/{path.name}",
+                "an English version keeps the file name of the narrative it "
+                "translates; " + did_you_mean(path.stem, names, "narrative"),
+            )
+            continue
+        narrative = load_narrative(root, rel, problems, lang="en")
+        if narrative is None or path.stem not in order:
+            continue
+        if drafts or not narrative.front.draft:
+            front = narrative.front.model_copy(update={"order": order[path.stem]})
+            out.append(dataclasses.replace(narrative, front=front))
+    out.sort(key=lambda n: (n.front.order, n.slug))
+    return out
+
+
+def load_narrative(
+    root: Path, rel: Path, problems: Problems, *, lang: str = "vi"
+) -> Narrative | None:
+    """Read one narrative: a front-matter block between '---' lines, then Markdown.
+
+    An English one (lang "en") may give only title, summary and draft.
+    """
+    if not _SLUG.match(rel.stem):
+        problems.add(
+            Pos(rel),
+            f"file name '{rel.name}' is not a valid slug",
+            f"use lowercase ASCII letters, digits and '-', "
+            f"e.g. '{slugify(rel.stem)}.md'",
+        )
+        return None
+    text = read_text(root, rel, problems, MAX_NARRATIVE_BYTES)
+    if text is None:
+        return None
+    match = _FRONT.match(text)
+    if match is None:
+        problems.add(
+            Pos(rel),
+            "narrative has no front matter",
+            "start the file with '---', a line 'title: …', and '---'",
+        )
+        return None
+    positions = Positions(rel, line_offset=1)
+    before = len(problems.errors)
+    front_raw: Any = parse_yaml(match.group(1) or "", positions, problems)
+    if not isinstance(front_raw, dict):
+        if len(problems.errors) == before:
+            problems.add(
+                Pos(rel, 2), "front matter must be a mapping such as 'title: …'"
+            )
+        return None
+    if lang == "vi":
+        front = validate(FrontMatter, front_raw, positions, problems)
+    else:
+        english = validate(FrontMatterEn, front_raw, positions, problems)
+        front = None if english is None else FrontMatter(**english.model_dump())
+    if front is None:
+        return None
+    body = text[match.end() :]
+    if not body.strip():
+        problems.warn(Pos(rel), "narrative has no text after its front matter")
+    body_line = text[: match.end()].count("\n") + 1
+    return Narrative(rel.stem, rel, front, body, body_line, lang)

@@ -1,0 +1,269 @@
+"""Read site.yaml, data/*.yaml and content/<slug>/*.md into a typed, checked Site.
+
+Files are decoded as strict UTF-8 (a BOM is dropped, CRLF read as LF) and
+NFC-normalised before parsing, so every later stage sees one spelling of each
+Vietnamese letter. Every problem is reported with its position; nothing here raises
+for bad content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.core.cache import Memo
+from generator.errors import Pos, Problems, UsageError, did_you_mean
+from generator.formats import slugify
+from generator.load.checks import check_conference, check_series, derive_values
+from generator.load.files import MAX_DATA_BYTES, read_text
+from generator.load.narratives import _load_narratives, _load_translations
+from generator.load.parse import parse_yaml
+from generator.load.suppress import resolve_suppression
+from generator.load.validate import validate
+from generator.model import (
+    Conference,
+    Entry,
+    Loc,
+    Positions,
+    Site,
+    SiteConfig,
+)
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def load_site(
+    root: Path, problems: Problems, *, drafts: bool = False, memo: Memo | None = None
+) -> Site:
+    """Load and check the whole project at root; raise BuildFailed listing every error.
+
+    Warnings stay in problems for the caller. Drafts are left out unless drafts is
+    true (the preview server shows them). With a memo, data files parsed before
+    are not parsed again (incremental builds).
+    """
+    root = root.resolve()
+    if not (root / "site.yaml").is_file():
+        raise UsageError(
+            f"no site.yaml in {root}: run proceedings in a project folder "
+            "(one with site.yaml, data/ and content/), or pass --root"
+        )
+    config_positions = Positions(Path("site.yaml"))
+    config = load_config(root, problems, config_positions)
+    entries = [e for e in _load_entries(root, problems, drafts, memo) if e is not None]
+    data_dir = root / "data"
+    all_slugs = (
+        {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
+    )
+    _check_follow_up_reports(entries, all_slugs, problems)
+    check_series(entries, problems)
+    problems.check()
+    entries.sort(key=lambda e: (e.data.period.end, e.slug), reverse=True)
+    site = Site(root, config or SiteConfig(), tuple(entries))
+    # Small counts shown as "< N": thresholds resolved into the model, masks listed.
+    site = resolve_suppression(site, config_positions, problems)
+    problems.check()
+    return site
+
+
+def load_config(
+    root: Path, problems: Problems, positions: Positions | None = None
+) -> SiteConfig | None:
+    """Read site.yaml; every field has a default. positions, if given, are filled."""
+    rel = Path("site.yaml")
+    text = read_text(root, rel, problems, MAX_DATA_BYTES)
+    if text is None:
+        return None
+    positions = positions if positions is not None else Positions(rel)
+    data = parse_yaml(text, positions, problems)
+    return validate(SiteConfig, data if data is not None else {}, positions, problems)
+
+
+def _load_entries(
+    root: Path, problems: Problems, drafts: bool, memo: Memo | None
+) -> list[Entry | None]:
+    data_dir = root / "data"
+    files = sorted(
+        p
+        for p in (data_dir.iterdir() if data_dir.is_dir() else ())
+        if p.suffix in (".yaml", ".yml") and not p.is_dir()
+    )
+    by_slug: dict[str, list[Path]] = {}
+    for path in files:
+        by_slug.setdefault(path.stem.lower(), []).append(path.relative_to(root))
+    entries: list[Entry | None] = []
+    for slug, paths in sorted(by_slug.items()):
+        if len(paths) > 1:
+            names = ", ".join(p.as_posix() for p in paths)
+            for path in paths:
+                problems.add(
+                    Pos(path),
+                    f"two data files give the slug '{slug}': {names}",
+                    "keep one file per conference",
+                )
+            continue
+        entries.append(_load_entry(root, paths[0], problems, drafts, memo))
+    _check_orphan_content(root, set(by_slug), problems)
+    return entries
+
+
+def _load_entry(
+    root: Path, rel: Path, problems: Problems, drafts: bool, memo: Memo | None
+) -> Entry | None:
+    slug = rel.stem
+    if not _SLUG.match(slug):
+        problems.add(
+            Pos(rel),
+            f"file name '{rel.name}' is not a valid slug",
+            f"use lowercase ASCII letters, digits and '-', e.g. '{slugify(slug)}.yaml'",
+        )
+        return None
+    text = read_text(root, rel, problems, MAX_DATA_BYTES)
+    if text is None:
+        return None
+    positions = Positions(rel)
+    before = len(problems.errors)
+    raw = parse_yaml(text, positions, problems, memo)
+    if raw is None:
+        if len(problems.errors) == before:
+            problems.add(Pos(rel), "data file holds no fields")
+        return None
+    if not isinstance(raw, dict):
+        problems.add(Pos(rel), "a data file must be a mapping of fields")
+        return None
+    derived_ok = derive_values(raw, positions, problems)
+    conference = validate(Conference, raw, positions, problems)
+    if conference is None:
+        return None
+    _check_references(conference, positions, problems)
+    check_conference(conference, positions, problems, values=derived_ok)
+    _check_english_lists(conference, positions, problems)
+    narratives = _load_narratives(root, slug, problems, drafts)
+    translations = _load_translations(root, slug, narratives, problems, drafts)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Entry(
+        slug,
+        rel,
+        conference,
+        tuple(narratives),
+        positions,
+        tuple(translations),
+        digest=digest,
+    )
+
+
+def _check_references(
+    conf: Conference, positions: Positions, problems: Problems
+) -> None:
+    """Report duplicate ids and references to ids that do not exist."""
+    for list_name in ("speakers", "indicators", "sources", "figures", "follow_up"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(conf, list_name)):
+            if item.id in seen:  # report the later copies, not the first
+                problems.add(
+                    positions.at((list_name, i, "id")),
+                    f"{list_name}: id '{item.id}' is used more than once",
+                    "ids must be unique within a list",
+                )
+            seen.add(item.id)
+    sources = {s.id for s in conf.sources}
+    speakers = {s.id for s in conf.speakers}
+    indicators = {i.id for i in conf.indicators}
+    refs: list[tuple[Loc, str, set[str], str]] = []  # where, which id, known ids, kind
+    for i, ind in enumerate(conf.indicators):
+        refs.append((("indicators", i, "source"), ind.source, sources, "source"))
+    for i, session in enumerate(conf.sessions):
+        for j, speaker in enumerate(session.speakers):
+            refs.append((("sessions", i, "speakers", j), speaker, speakers, "speaker"))
+    for i, report in enumerate(conf.follow_up_reports):
+        if report.source is not None:
+            loc: Loc = ("follow_up_reports", i, "source")
+            refs.append((loc, report.source, sources, "source"))
+    for i, fig in enumerate(conf.figures):
+        for j, ident in enumerate(fig.indicators):
+            refs.append(
+                (("figures", i, "indicators", j), ident, indicators, "indicator")
+            )
+        for k, series in enumerate(fig.series):
+            for j, ident in enumerate(series.indicators):
+                loc = ("figures", i, "series", k, "indicators", j)
+                refs.append((loc, ident, indicators, "indicator"))
+    for loc, ident, known, what in refs:
+        _expect(ident, known, what, positions.at(loc), problems)
+
+
+def _check_english_lists(
+    conf: Conference, positions: Positions, problems: Problems
+) -> None:
+    """Report `en:` lists whose length differs from the Vietnamese list they render."""
+    pairs: list[tuple[Loc, Sequence[str], Sequence[str] | None]] = []
+    if conf.en is not None:
+        pairs.append((("organisers",), conf.organisers, conf.en.organisers))
+        pairs.append((("topics",), conf.topics, conf.en.topics))
+    for i, fig in enumerate(conf.figures):
+        if fig.en is not None:
+            pairs.append((("figures", i, "labels"), fig.labels, fig.en.labels))
+    for loc, original, english in pairs:
+        if english is not None and len(english) != len(original):
+            en_loc = (*loc[:-1], "en", loc[-1])
+            problems.add(
+                positions.at(en_loc),
+                f"en.{loc[-1]} has {len(english)} entries but {loc[-1]} has "
+                f"{len(original)}",
+                f"give one English entry for each entry of {loc[-1]}, in the same "
+                "order",
+            )
+
+
+def _expect(
+    ident: str, known: set[str], what: str, pos: Pos, problems: Problems
+) -> None:
+    if ident not in known:
+        problems.add(
+            pos, f"unknown {what} '{ident}'", did_you_mean(ident, known, f"{what} id")
+        )
+
+
+def _check_follow_up_reports(
+    entries: list[Entry], all_slugs: set[str], problems: Problems
+) -> None:
+    """Check reports on earlier tasks; a conference that failed to load is not named."""
+    by_slug = {e.slug: e for e in entries}
+    for entry in entries:
+        for i, report in enumerate(entry.data.follow_up_reports):
+            loc = ("follow_up_reports", i)
+            earlier = by_slug.get(report.conference)
+            if earlier is None:
+                if report.conference not in all_slugs:
+                    problems.add(
+                        entry.positions.at((*loc, "conference")),
+                        f"unknown conference '{report.conference}'",
+                        did_you_mean(report.conference, by_slug, "conference slug"),
+                    )
+            elif report.task not in {t.id for t in earlier.data.follow_up}:
+                problems.add(
+                    entry.positions.at((*loc, "task")),
+                    f"conference '{report.conference}' sets no task '{report.task}'",
+                    did_you_mean(
+                        report.task, {t.id for t in earlier.data.follow_up}, "task id"
+                    ),
+                )
+
+
+def _check_orphan_content(root: Path, slugs: set[str], problems: Problems) -> None:
+    content = root / "content"
+    if not content.is_dir():
+        return
+    for folder in sorted(content.iterdir()):
+        if (
+            folder.is_dir()
+            and folder.name not in slugs
+            and not folder.name.startswith(".")
+        ):
+            problems.add(
+                Pos(folder.relative_to(root)),
+                f"content folder '{folder.name}' has no data file",
+                f"create data/{folder.name}.yaml or rename the folder to a conference "
+                "slug",
+            )

@@ -1,0 +1,172 @@
+"""The markdown-it-py parser with our syntax: citations, figure places, a nesting guard."""
+
+from __future__ import annotations
+
+import functools
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from generator.model import (
+    Indicator,
+    change_text,
+    derivation_note,
+    number_text,
+    previous_text,
+    quantity_text,
+)
+
+MAX_NESTING = 32  # block levels: a list level takes two, so lists nest 15 deep
+
+
+_CITE = re.compile(r":(ind|num|prev|change)\[([^\]\n]{1,100})\]")
+
+
+_FIG = re.compile(r"::fig\[([^\]\n]{1,100})\][ \t]*$")
+
+
+FIGURE_MARK = "\x00fig:"
+
+
+TIME_BUDGET = 2.0  # seconds to parse one narrative; markdown-it has quadratic corners
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after seconds (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expire(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, _expire)
+    # The timer repeats: an exception raised while the interpreter runs a gc
+    # callback or a __del__ is swallowed, so fire again until the block ends.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.02)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@functools.cache
+def _markdown(allow_html: bool = False) -> MarkdownIt:
+    """Return the parser for one allow_html setting; built once, then reused."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    # Every URL becomes a token, so _check_urls can report a refused one at its line
+    # and unmake the link; markdown-it's own check would turn it into text silently.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.block.tokenize = _report_depth(md.block.tokenize)  # type: ignore[method-assign,assignment]
+    md.block.ruler.before(
+        "paragraph", "figure_ref", _figure_block, {"alt": ["paragraph"]}
+    )
+    md.inline.ruler.before("emphasis", "indicator_ref", _cite_inline)
+    md.add_render_rule("indicator_ref", _render_cite)
+    md.add_render_rule("figure_ref", _render_figure)
+    return md
+
+
+def _report_depth(
+    tokenize: Callable[[StateBlock, int, int], None],
+) -> Callable[[StateBlock, int, int], None]:
+    """Note where markdown-it's nesting limit starts to drop text.
+
+    It does so silently: past maxNesting it skips to the end of the enclosing range,
+    which for a list item is the end of the document.
+    """
+
+    def guarded(state: StateBlock, start: int, end: int) -> None:
+        if state.level >= MAX_NESTING:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault("too_deep", line)
+        tokenize(state, start, end)
+
+    return guarded
+
+
+def _figure_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    begin = state.bMarks[start] + state.tShift[start]
+    match = _FIG.match(state.src[begin : state.eMarks[start]])
+    if match is None or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if not silent:
+        token = state.push("figure_ref", "", 0)
+        token.map = [start, start + 1]
+        token.meta = {"id": match.group(1)}
+        token.content = match.group(0)
+    state.line = start + 1
+    return True
+
+
+def _cite_inline(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != ":":
+        return False
+    match = _CITE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("indicator_ref", "", 0)
+        token.meta = {"kind": match.group(1), "id": match.group(2)}
+        token.content = match.group(0)
+    state.pos = match.end()
+    return True
+
+
+def _render_cite(
+    self: RendererHTML,
+    tokens: list[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    token = tokens[idx]
+    indicator: Indicator | None = env["indicators"].get(token.meta["id"])
+    if indicator is None:
+        return escapeHtml(token.content)  # already reported
+    text, derived_note = cite_text(indicator, token.meta["kind"], env["lang"])
+    css = "indicator derived" if derived_note else "indicator"
+    title = f' title="{escapeHtml(derived_note)}"' if derived_note else ""
+    return (
+        f'<a class="{css}" href="#chi-so-{indicator.id}"{title}>{escapeHtml(text)}</a>'
+    )
+
+
+def cite_text(indicator: Indicator, kind: str, lang: str) -> tuple[str, str]:
+    """Return the text a citation shows, and a note when the number is derived."""
+    # Through suppress.py, so a small count reads "< N" (docs/suppression.md).
+    note = indicator.derivation or "" if indicator.derived else ""
+    if kind == "num":
+        return number_text(indicator, lang), note
+    if kind == "ind":
+        return quantity_text(indicator, lang), note
+    if kind == "change":
+        return change_text(indicator, lang), ""
+    if indicator.previous_value is None:
+        return "", ""
+    note = derivation_note(indicator, lang) if indicator.previous_derived else ""
+    return previous_text(indicator, lang), note
+
+
+def _render_figure(
+    self: RendererHTML,
+    tokens: list[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    return f"{FIGURE_MARK}{tokens[idx].meta['id']}\x00"

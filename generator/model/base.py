@@ -1,0 +1,84 @@
+"""Building blocks of every model: strict frozen models, ids, texts and numbers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+Id = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)
+]
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+]
+
+
+MAX_DIGITS = 15  # below 10^15, a million billion: more than any budget in đồng
+
+
+MAX_PLACES = 6  # decimal places; charts show at most 6 too
+
+
+def _plausible(number: Decimal) -> Decimal:
+    """Refuse numbers no report states, which would take ages to print.
+
+    Decimal takes any exponent: ``1e999999`` is 10^999999, and printing it with
+    thousands separators takes minutes; ``1e-999999`` prints a million zeros.
+    """
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return number  # nan and inf are refused before; zero is fine
+    # Decided on the digits alone: arithmetic on 1e999999999 overflows the context.
+    if len(digits) + exponent - 1 >= MAX_DIGITS:
+        raise PydanticCustomError(
+            "implausible_number",
+            "the number is implausibly large (10^15 or more)",
+        )
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if exponent + trailing < -MAX_PLACES:
+        raise PydanticCustomError(
+            "too_many_places",
+            "the number has more than {places} decimal places",
+            {"places": MAX_PLACES},
+        )
+    return number
+
+
+Number = Annotated[Decimal, Field(allow_inf_nan=False), AfterValidator(_plausible)]
+
+
+Kind = Literal["count", "amount", "percent", "ratio"]
+
+
+Approx = Literal["exact", "more_than", "nearly", "about", "less_than"]
+
+
+class Strict(BaseModel):
+    """Base of every model: frozen, and an unknown key is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Small-count protection (docs/suppression.md): counts below the threshold are shown
+# as "< N". 0 turns it off; the most specific setting (indicator, series, site) wins.
+Threshold = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class Untranslated(str):
+    """A Vietnamese text shown on an English page for want of a translation.
+
+    Templates mark it with lang="vi" (docs/bilingual.md).
+    """
+
+    __slots__ = ()

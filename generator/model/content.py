@@ -1,0 +1,82 @@
+"""What the loader makes of a project: narratives, conferences as entries, the Site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.formats import slugify
+from generator.model.base import Strict, Text
+from generator.model.conference import Conference
+from generator.model.indicators import Indicator
+from generator.model.positions import Positions
+from generator.model.site import SiteConfig
+
+
+class FrontMatter(Strict):
+    """The YAML block at the top of a narrative."""
+
+    title: Text
+    order: int = 100
+    summary: Text | None = None
+    draft: bool = False
+
+
+class FrontMatterEn(Strict):
+    """The front matter of an English narrative; its place comes from the original."""
+
+    title: Text
+    summary: Text | None = None
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Narrative:
+    """content/<conference>/<slug>.md: front matter and a Markdown body."""
+
+    slug: str
+    path: Path  # relative to the project root
+    front: FrontMatter
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    lang: str = "vi"  # "en" for content/<conference>/en/<slug>.md
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One conference as loaded: its data, narratives and where each value stands."""
+
+    slug: str
+    path: Path  # data file, relative to the project root
+    data: Conference
+    narratives: tuple[Narrative, ...]
+    positions: Positions
+    # English versions of narratives (content/<slug>/en/), matched by file name.
+    translations: tuple[Narrative, ...] = ()
+    series_key: str = ""  # an English copy keeps its series' Vietnamese slug
+    digest: str = ""  # SHA-256 of the data file's text as loaded (incremental builds)
+
+    @property
+    def series_slug(self) -> str:
+        """The ASCII slug of the series this conference belongs to."""
+        return self.series_key or slugify(self.data.series)
+
+    def indicator(self, ident: str) -> Indicator | None:
+        """Return the indicator with id ident, if any."""
+        return next((i for i in self.data.indicators if i.id == ident), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the loader read: settings and conferences, newest first."""
+
+    root: Path
+    config: SiteConfig
+    entries: tuple[Entry, ...]
+
+    def series(self) -> dict[str, list[Entry]]:
+        """Group conferences by series slug, oldest first within a series."""
+        groups: dict[str, list[Entry]] = {}
+        for entry in sorted(self.entries, key=lambda e: e.data.period.end):
+            groups.setdefault(entry.series_slug, []).append(entry)
+        return groups

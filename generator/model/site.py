@@ -1,0 +1,84 @@
+"""site.yaml: settings for the whole publication."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from generator.model.base import Id, Strict, Text, Threshold
+
+
+class Theme(Strict):
+    """Colours and logo a site can set without writing CSS."""
+
+    primary: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = "#0b4f8a"
+    accent: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = "#b3261e"
+    logo: str | None = None  # path under the theme's or site's static/ folder
+
+
+class SeriesSettings(Strict):
+    """Settings of one series of conferences, under `series:` in site.yaml."""
+
+    suppress_below: Threshold | None = None
+
+
+class SiteEn(Strict):
+    """English texts of site.yaml, for the English pages (docs/bilingual.md)."""
+
+    title: Text | None = None
+    description: Text | None = None
+    organisation: Text | None = None
+
+
+class SiteConfig(Strict):
+    """site.yaml: settings for the whole publication."""
+
+    title: Text = "Kỷ yếu hội nghị"
+    description: Text | None = None
+    organisation: Text | None = None
+    language: Literal["vi", "en"] = "vi"
+    base_url: str = ""  # e.g. https://example.gov.vn/ky-yeu/ ; used for canonical URLs
+    theme: Id = "default"
+    colors: Theme = Theme()
+    pdf: bool = True  # build PDF briefs (``--no-pdf`` turns them off for one build)
+    # Keep raw HTML in narratives (sanitised with nh3: formatting tags only, no
+    # scripts, styles, frames, on* attributes or script URLs). Off: it prints as text.
+    allow_html: bool = False
+    # Show counts below this as "< N" everywhere (docs/suppression.md); off when unset.
+    suppress_below: Threshold | None = None
+    # Settings per series, keyed by the series' slug or name (docs/suppression.md).
+    series: dict[str, SeriesSettings] = {}
+    # The languages to publish, primary first (docs/bilingual.md). [vi, en] adds
+    # English pages under en/; unset means `language` alone.
+    languages: list[Literal["vi", "en"]] | None = None
+    en: SiteEn | None = None  # English title, description, organisation
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(
+        cls, langs: list[str] | None, info: ValidationInfo
+    ) -> list[str] | None:
+        primary = info.data.get("language", "vi")
+        allowed = [[primary]] + ([["vi", "en"]] if primary == "vi" else [])
+        if langs is not None and langs not in allowed:
+            raise PydanticCustomError(
+                "languages",
+                "languages must be [{primary}]{more}: the first is `language`, the "
+                "one the data and narratives are written in",
+                {
+                    "primary": primary,
+                    "more": " or [vi, en]" if primary == "vi" else "",
+                },
+            )
+        return langs
+
+    @property
+    def output_languages(self) -> tuple[str, ...]:
+        """The languages pages are made in, primary first."""
+        return tuple(self.languages or [self.language])

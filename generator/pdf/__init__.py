@@ -1,0 +1,1 @@
+"""The PDF stage: briefs rendered by WeasyPrint in workers, from project files only."""

@@ -1,0 +1,1 @@
+"""Starting projects and conferences from commented templates that build at once."""

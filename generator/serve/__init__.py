@@ -1,0 +1,1 @@
+"""The live preview: build into .preview/, serve it, rebuild and reload pages on save."""

@@ -1,0 +1,177 @@
+"""The preview's HTTP server: one thread per connection, loopback-only by default."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import socket
+import sys
+import traceback
+import webbrowser
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from threading import Thread
+from typing import ClassVar
+from urllib.parse import parse_qs
+
+import click
+
+from generator.core.context import Reporter
+from generator.errors import UsageError
+from generator.serve.preview import WATCHED_DIRS, Preview
+from generator.serve.responses import _LOOPBACK, EVENTS_URL, Response, ServeOptions
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep the process alive
+    block_on_close = False
+    allow_reuse_port = False  # a second server on the port must fail, not share it
+
+    def __init__(self, address: tuple[str, int], preview: Preview) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.preview = preview
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            return  # the browser went away mid-answer
+        click.echo(f"request failed: {type(exc).__name__}: {exc}", err=True)
+        if self.preview.options.debug:
+            traceback.print_exc()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "proceedings-preview"
+    server: _Server
+    _hosts: ClassVar[frozenset[str]] = frozenset(_LOOPBACK)
+
+    def do_GET(self) -> None:
+        """Answer one GET."""
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        """Answer one HEAD: the GET's headers, no body."""
+        self._answer(head=True)
+
+    def _answer(self, *, head: bool) -> None:
+        preview = self.server.preview
+        if not self._host_allowed():
+            self._send(
+                Response(HTTPStatus.FORBIDDEN, b"unexpected Host header\n"), head
+            )
+        elif self.path.split("?", 1)[0] == EVENTS_URL and not head:
+            self._stream(preview)
+        else:
+            self._send(preview.respond(self.path), head)
+
+    def _host_allowed(self) -> bool:
+        """Refuse other names for a loopback server (DNS rebinding)."""
+        if self.server.preview.options.host not in _LOOPBACK:
+            return True
+        host = self.headers.get("Host")
+        if host is None:
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name.strip("[]").lower() in self._hosts
+
+    def _send(self, response: Response, head: bool) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(response.body)
+
+    def _stream(self, preview: Preview) -> None:
+        self.close_connection = True  # the stream has no length: closing ends it
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        query = parse_qs(self.path.partition("?")[2])
+        last_seen = self.headers.get("Last-Event-ID") or query.get("build", [""])[0]
+
+        def send(text: str) -> None:
+            self.wfile.write(text.encode("utf-8"))
+            self.wfile.flush()
+
+        with contextlib.suppress(ConnectionError, TimeoutError):  # the page went away
+            preview.events(last_seen, send)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log requests only with --verbose: a page load is a dozen of them."""
+        if self.server.preview.options.verbosity >= 2:
+            click.echo(
+                f"  {self.command} {self.path} {args[1] if len(args) > 1 else ''}",
+                err=True,
+            )
+
+
+def serve(root: Path, options: ServeOptions, reporter: Reporter) -> None:
+    """Serve a live preview of the project at root until Ctrl-C.
+
+    Raises UsageError if the address cannot be used (e.g. the port is taken).
+    """
+    preview = Preview(root, options, reporter)
+    server = _bind(options, preview)
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    dirs = [preview.root / d for d in WATCHED_DIRS if (preview.root / d).is_dir()]
+    threads = [
+        _thread(preview.build_on_change),
+        _thread(preview.watch, [preview.root], recursive=False, names=["site.yaml"]),
+    ]
+    if dirs:
+        threads.append(_thread(preview.watch, dirs, recursive=True))
+    try:
+        for thread in threads:
+            thread.start()
+        preview.rebuild()
+        if options.host not in _LOOPBACK:
+            click.echo(
+                "warning: the preview (drafts included) is open to every machine "
+                f"that can reach {options.host}",
+                err=True,
+            )
+        click.echo(f"Serving {url} (Ctrl-C to stop)")
+        if options.open_browser:
+            _thread(webbrowser.open, url).start()
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+        server.server_close()
+        for thread in threads:
+            thread.join(timeout=2.0)
+    click.echo("stopped")
+
+
+def _thread(target: Callable[..., object], *args: object, **kwargs: object) -> Thread:
+    return Thread(target=target, args=args, kwargs=kwargs, daemon=True)
+
+
+def _bind(options: ServeOptions, preview: Preview) -> _Server:
+    try:
+        return _Server((options.host, options.port), preview)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {options.port} is in use; try --port {options.port + 1}"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(
+                f"not allowed to listen on port {options.port}; use one above 1023"
+            ) from None
+        raise UsageError(
+            f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}"
+        ) from None

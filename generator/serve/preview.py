@@ -1,0 +1,335 @@
+"""Live preview: build into ROOT/.preview/, serve it, rebuild and reload on change.
+
+Threads::
+
+    main        ThreadingHTTPServer.serve_forever; Ctrl-C stops everything
+    watch x2    watchfiles on data/, content/, themes/ (recursive) and on the root
+                folder for site.yaml (editors replace files, which kills a file watch)
+    builder     takes batches of changes, runs build_site, publishes a PreviewState
+    handlers    one per connection: files from .preview/site, the reload script,
+                and the server-sent events that tell open pages to reload
+
+A failed build leaves the last good site in place: pages keep being served with an
+overlay listing each problem as ``path:line:col``, until the next good build. The
+reload script and the overlay are injected into HTML responses here, at serve time,
+so published builds never contain them.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import secrets
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+import watchfiles
+
+from generator.build.pipeline import build_site
+from generator.core.context import BuildOptions, Reporter
+from generator.errors import BuildFailed, UsageError
+from generator.serve.responses import (
+    _TYPES,
+    RELOAD_JS,
+    SCRIPT_URL,
+    Outcome,
+    Response,
+    ServeOptions,
+    _content_type,
+    _is_page,
+    _simple_page,
+    _unavailable,
+    inject,
+    render_overlay,
+    url_to_path,
+)
+
+PREVIEW_DIR = ".preview"  # under the project root; `proceedings clean` removes it
+
+
+WATCHED_DIRS = ("data", "content", "themes")
+
+
+STEP_MS = 25  # watchfiles checks twice: a save is picked up ~50 ms after its last write
+
+
+PING_SECONDS = 15.0  # keeps idle event streams alive and notices closed tabs
+
+
+_PDF_PATH = re.compile(r"^(?:series/)?([a-z0-9]+(?:-[a-z0-9]+)*)/\1\.pdf$")
+
+
+_BY_BUILD = "PDF briefs are made by `proceedings build` (into output/)."
+
+
+@dataclass(slots=True)
+class PreviewState:
+    """What handlers need from the builder; every field is read under the lock."""
+
+    session: str = field(default_factory=lambda: secrets.token_hex(4))
+    generation: int = 0
+    outcome: Outcome = field(default_factory=lambda: Outcome(ok=True))
+    overlay: str = ""
+    building: bool = False
+    stopping: bool = False
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def build_id(self) -> str:
+        """Name the current build; a restarted server never reuses one."""
+        return f"{self.session}.{self.generation}"
+
+
+class Preview:
+    """The preview of one project: builds, state, and answers to requests."""
+
+    def __init__(self, root: Path, options: ServeOptions, reporter: Reporter) -> None:
+        self.root = root.resolve()
+        self.options = options
+        self.reporter = reporter
+        self.site = self.root / PREVIEW_DIR / "site"  # never output/
+        self.pdfs = self.root / PREVIEW_DIR / "pdf"  # briefs made on request
+        self.state = PreviewState()
+        self.stop_event = threading.Event()
+        self.changes: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
+        self._build_lock = threading.Lock()  # one page build at a time
+        self._pdf_lock = threading.Lock()  # one PDF at a time, beside page builds
+        self._pdfs_made: dict[str, int] = {}  # output path: generation it is from
+
+    # -- building ------------------------------------------------------------------
+
+    def rebuild(self, changed: Sequence[str] = ()) -> Outcome:
+        """Build the preview site, publish the outcome and wake the open pages."""
+        with self._build_lock:
+            with self.state.changed:
+                self.state.building = True
+            started = time.perf_counter()
+            outcome = self._build()
+            seconds = time.perf_counter() - started
+            with self.state.changed:
+                self.state.generation += 1
+                self.state.outcome = outcome
+                self.state.overlay = render_overlay(outcome)
+                self.state.building = False
+                self.state.changed.notify_all()
+        self._report(outcome, seconds, changed)
+        return outcome
+
+    def _build(self) -> Outcome:
+        options = BuildOptions(output=self.site, pdf=False, drafts=True, preview=True)
+        try:
+            build_site(self.root, options, self.reporter)
+        except BuildFailed as exc:
+            return Outcome(ok=False, problems=tuple(exc.problems))
+        except UsageError as exc:
+            return Outcome(ok=False, message=str(exc))
+        except Exception as exc:  # a bug in a stage must not stop the preview
+            if self.options.debug:
+                traceback.print_exc()
+            return Outcome(
+                ok=False, message=f"internal error: {type(exc).__name__}: {exc}"
+            )
+        return Outcome(ok=True)
+
+    def _report(self, outcome: Outcome, seconds: float, changed: Sequence[str]) -> None:
+        why = ""
+        if changed:
+            more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+            why = f" ({changed[0]}{more} changed)"
+        verb = "rebuilt" if changed else "built"
+        if outcome.ok:
+            if self.options.verbosity >= 1:
+                click.echo(f"{verb} in {seconds:.2f} s{why}")
+            return
+        for problem in outcome.problems:
+            click.echo(str(problem), err=True)
+        if outcome.message:
+            click.echo(f"error: {outcome.message}", err=True)
+        if outcome.message.startswith("internal error") and not self.options.debug:
+            click.echo(
+                "  this is a bug in proceedings; run with --debug for the traceback",
+                err=True,
+            )
+        errors = sum(p.severity == "error" for p in outcome.problems)
+        click.echo(
+            f"build failed in {seconds:.2f} s{why}: "
+            f"{errors or 1} error(s); still serving the last good build",
+            err=True,
+        )
+
+    def watch(
+        self, paths: Sequence[Path], *, recursive: bool, names: Iterable[str] = ()
+    ) -> None:
+        """Queue batches of changes under paths until stopped (run in a thread)."""
+        only = frozenset(names)
+        default = watchfiles.DefaultFilter()
+
+        def accept(change: watchfiles.Change, path: str) -> bool:
+            return default(change, path) and (not only or Path(path).name in only)
+
+        for batch in watchfiles.watch(
+            *paths,
+            watch_filter=accept,
+            recursive=recursive,
+            step=STEP_MS,
+            debounce=1000,
+            stop_event=self.stop_event,
+            raise_interrupt=False,
+        ):
+            self.changes.put(batch)
+
+    def build_on_change(self) -> None:
+        """Rebuild after each batch of changes until stopped (run in a thread)."""
+        while not self.stop_event.is_set():
+            try:
+                batch = self.changes.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            while not self.changes.empty():  # both watchers fired: one build
+                batch |= self.changes.get_nowait()
+            # files that exist first: an editor's temporary files are named last
+            found = sorted(
+                {path for _, path in batch}, key=lambda p: (not Path(p).exists(), p)
+            )
+            paths = [self._relative(path) for path in found]
+            try:
+                self.rebuild(paths)
+            except Exception as exc:  # e.g. the disk is full: say so, keep serving
+                click.echo(f"rebuild failed: {type(exc).__name__}: {exc}", err=True)
+
+    def _relative(self, path: str) -> str:
+        try:
+            return Path(path).relative_to(self.root).as_posix()
+        except ValueError:
+            return path
+
+    def stop(self) -> None:
+        """Stop watching and end the event streams."""
+        self.stop_event.set()
+        with self.state.changed:
+            self.state.stopping = True
+            self.state.changed.notify_all()
+
+    # -- answering -----------------------------------------------------------------
+
+    def respond(self, url: str) -> Response:
+        """Answer a GET for url: a file of the preview site, the script, or an error."""
+        if url.split("?", 1)[0] == SCRIPT_URL:
+            return Response(HTTPStatus.OK, RELOAD_JS.encode("utf-8"), _TYPES[".js"])
+        target = url_to_path(self.site, url)
+        if target is None:
+            return self._not_found()
+        response = self._file(url, target)
+        if response is None and self.state.building:
+            self._wait_idle()  # the site is being swapped; look again once it is in
+            response = self._file(url, target)
+        if response is not None:
+            return response
+        rel = target.relative_to(self.site.resolve()).as_posix()
+        if _PDF_PATH.match(rel):
+            return self._pdf(rel)
+        if not (self.site / "index.html").is_file() and _is_page(url):
+            text = "The first build failed. Fix the problems shown here and save."
+            return self._page(HTTPStatus.OK, _simple_page("No preview yet", text))
+        return self._not_found()
+
+    def _file(self, url: str, target: Path) -> Response | None:
+        if target.is_dir():
+            path = url.split("?", 1)[0]
+            if not path.endswith("/"):  # relative links need the slash
+                rel = target.relative_to(self.site.resolve()).as_posix()
+                return Response(
+                    HTTPStatus.MOVED_PERMANENTLY,
+                    headers=(("Location", "/" + quote(rel) + "/"),),
+                )
+            target = target / "index.html"
+        try:
+            data = target.read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        if target.suffix == ".html":
+            return self._page(HTTPStatus.OK, data)
+        return Response(HTTPStatus.OK, data, _content_type(target))
+
+    def _page(self, status: HTTPStatus, data: bytes) -> Response:
+        with self.state.changed:
+            build_id, overlay = self.state.build_id, self.state.overlay
+        return Response(status, inject(data, build_id, overlay), _TYPES[".html"])
+
+    def _not_found(self) -> Response:
+        page = self.site / "404.html"
+        if page.is_file():
+            return self._page(HTTPStatus.NOT_FOUND, page.read_bytes())
+        return Response(HTTPStatus.NOT_FOUND, b"404 not found\n")
+
+    def _wait_idle(self, timeout: float = 30.0) -> None:
+        with self.state.changed:
+            self.state.changed.wait_for(lambda: not self.state.building, timeout)
+
+    def _pdf(self, rel: str) -> Response:
+        """Make one PDF brief on request: preview builds skip PDFs to stay fast."""
+        name = rel.rsplit("/", 1)[0]  # <slug> or series/<slug>
+        if not (self.site / name / "index.html").is_file():
+            return self._not_found()  # no such conference or series: make nothing
+        target = self.pdfs / rel
+        with self._pdf_lock:
+            with self.state.changed:
+                generation = self.state.generation
+            if self._pdfs_made.get(rel) != generation or not target.is_file():
+                failure = self._make_pdf(name, target)
+                if failure:
+                    return _unavailable(failure)
+                self._pdfs_made[rel] = generation
+        return Response(HTTPStatus.OK, target.read_bytes(), _TYPES[".pdf"])
+
+    def _make_pdf(self, name: str, target: Path) -> str:
+        """Make the brief called name into target; return why not, or ""."""
+        try:
+            from generator.pdf.options import PdfOptions
+            from generator.pdf.stage import make_brief
+
+            make_brief(self.root, name, target, PdfOptions(), self.reporter)
+        except BuildFailed as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            return f"The PDF could not be made: fix the errors first. {_BY_BUILD}"
+        except Exception as exc:  # the PDF stage is optional in a preview
+            click.echo(f"PDF not made: {type(exc).__name__}: {exc}", err=True)
+            return f"The preview could not make this PDF ({exc}). {_BY_BUILD}"
+        return ""
+
+    def _moved_on(self, seen: str) -> bool:
+        return self.state.build_id != seen or self.state.stopping
+
+    def events(self, last_seen: str, send: Callable[[str], None]) -> None:
+        """Stream server-sent events to one page until it goes or the server stops.
+
+        A page names the build it shows; whenever the current build differs it gets
+        "reload" (a good build) or "error" (with the overlay to show).
+        """
+        send("retry: 1000\n\n")
+        while True:
+            with self.state.changed:
+                self.state.changed.wait_for(
+                    partial(self._moved_on, last_seen), PING_SECONDS
+                )
+                if self.state.stopping:
+                    return
+                build_id, outcome = self.state.build_id, self.state.outcome
+                overlay = self.state.overlay
+            if build_id == last_seen:
+                send(": ping\n\n")
+                continue
+            last_seen = build_id
+            kind = "reload" if outcome.ok else "error"
+            data = json.dumps({"build": build_id, "overlay": overlay})
+            send(f"id: {build_id}\nevent: {kind}\ndata: {data}\n\n")

@@ -1,0 +1,301 @@
+"""Client-side search: the search page and ``search-index.js``, the index it reads.
+
+The index is a JavaScript file that sets one global, not JSON fetched at run time,
+so search works on any static host and when the site is opened from disk (browsers
+refuse ``fetch`` on ``file://``). One document per section of a conference page
+(overview, key figures, each narrative heading, agenda, …) and one per series page.
+Each carries its text as written, for snippets, and folded (lower case, no
+diacritics, đ -> d) for matching; ``static/js/search.js`` folds the query the same
+way, so "tre em" finds "trẻ em".
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from generator.core.cache import Keys, Memo
+from generator.figures.stage import FigureOut
+from generator.formats import fold
+from generator.markdown.pieces import RenderedNarrative, section_id
+from generator.model import Entry, Site, quantity_text
+from generator.site.theme import load_messages, theme_dirs
+from generator.site.views import Extras
+
+INDEX_PATH = "search-index.js"
+
+
+GLOBAL_NAME = "PROCEEDINGS_SEARCH_INDEX"
+
+
+INDEX_VERSION = 1
+
+
+# Anchors of the sections of conference.html; a test checks each one exists.
+ANCHORS = {
+    "overview": "tong-quan",
+    "key_figures": "so-lieu",
+    "agenda": "chuong-trinh",
+    "topics": "thao-luan",
+    "follow_up": "nhiem-vu",
+    "legal_documents": "van-ban",
+    "sources": "nguon",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One searchable section: where it is, what it is called, and its text."""
+
+    url: str  # output-relative, with a #fragment for a section
+    page: str  # the page's title, e.g. the conference's short title
+    section: str  # the section's heading, "" for the page itself
+    text: str
+    extra: str = ""  # matched but not shown, e.g. numbers written plainly (1317)
+
+    def as_json(self) -> dict[str, str]:
+        """Return the record search.js reads (short keys keep the file small)."""
+        return {
+            "u": self.url,
+            "p": self.page,
+            "s": self.section,
+            "x": self.text,
+            "f": fold(f"{self.section} {self.text} {self.extra}"),
+        }
+
+
+def search_index_files(
+    site: Site,
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+    keys: Keys | None = None,
+    memo: Memo | None = None,
+) -> dict[str, bytes]:
+    """Write the index the search page reads: {"search-index.js": bytes}.
+
+    With keys and a memo, each conference's records are reused from the last
+    build unless its data or narratives changed.
+    """
+    dirs = theme_dirs(site.root, site.config.theme)
+    messages = load_messages(dirs, site.config.language)
+    docs = build_index(site, narratives, extras, messages)
+    parts = []
+    for slug, records in docs:
+        key = ""
+        if keys and f"data:{slug}" in keys.inputs:  # a conference, not a series
+            salt = f"search|{site.config.language}"
+            key = keys.of(f"data:{slug}", f"text:{slug}", salt=salt)
+        text = memo.get("search", key) if memo and key else None
+        if not isinstance(text, str):
+            text = ",".join(_record_json(d) for d in records())
+            if memo and key:
+                memo.put("search", key, text)
+        if text:
+            parts.append(text)
+    return {INDEX_PATH: _script(",".join(parts))}
+
+
+def _record_json(doc: SearchDoc) -> str:
+    return json.dumps(
+        doc.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+
+
+def _script(records: str) -> bytes:
+    text = f'{{"docs":[{records}],"version":{INDEX_VERSION}}}'
+    # Old engines end a string literal at U+2028/2029; escaping them costs nothing.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.{GLOBAL_NAME} = {text};\n".encode()
+
+
+def build_index(
+    site: Site,
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+    messages: Mapping[str, str],
+) -> list[tuple[str, Callable[[], list[SearchDoc]]]]:
+    """List the searchable sections of each conference page, then of the series pages.
+
+    Returns (conference slug or "series/<slug>", a function making its records), so
+    a caller can skip making the records of a conference that did not change.
+    """
+    figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per conference
+    for (owner, _), figure in sorted(extras.figures.items()):
+        if not figure.series:
+            figures_of.setdefault(owner, []).append(figure)
+    docs: list[tuple[str, Callable[[], list[SearchDoc]]]] = []
+    for entry in site.entries:
+        docs.append(
+            (
+                entry.slug,
+                functools.partial(
+                    _conference_records,
+                    entry,
+                    narratives.get(entry.slug, ()),
+                    figures_of.get(entry.slug, []),
+                    messages,
+                    site.config.language,
+                ),
+            )
+        )
+    for slug, entries in site.series().items():
+        labels = dict.fromkeys(i.label for e in entries for i in e.data.indicators)
+        doc = SearchDoc(
+            f"series/{slug}/index.html",
+            entries[0].data.series,
+            messages.get("compare_series", "compare_series"),
+            _join([entries[0].data.series, *labels]),
+        )
+        docs.append((f"series/{slug}", functools.partial(list, [doc])))
+    return docs
+
+
+def _conference_records(
+    entry: Entry,
+    rendered: Sequence[RenderedNarrative],
+    figures: Sequence[FigureOut],
+    messages: Mapping[str, str],
+    lang: str,
+) -> list[SearchDoc]:
+    docs = _conference_docs(entry, rendered, figures, messages, lang)
+    return [d for d in docs if d.text]
+
+
+def _conference_docs(
+    entry: Entry,
+    rendered: Sequence[RenderedNarrative],
+    figures: Sequence[FigureOut],
+    messages: Mapping[str, str],
+    lang: str,
+) -> Iterator[SearchDoc]:
+    conf = entry.data
+    page = f"{entry.slug}/index.html"
+
+    def doc(key: str, *parts: str | None, extra: str = "") -> SearchDoc:
+        return SearchDoc(
+            f"{page}#{ANCHORS[key]}",
+            conf.short_title,
+            messages.get(key, key),
+            _join(parts),
+            extra,
+        )
+
+    yield SearchDoc(
+        page,
+        conf.short_title,
+        "",
+        _join([conf.title, conf.period.label, conf.venue, *conf.organisers]),
+    )
+    if conf.summary:
+        yield doc("overview", conf.summary)
+    if conf.indicators:
+        yield doc(
+            "key_figures",
+            *(
+                f"{i.label}: {quantity_text(i, lang)}"  # "< N" when masked
+                for i in conf.indicators
+            ),
+            # "1317" finds 1.317, which folds to "1 317"; a masked count stays out
+            extra=" ".join(
+                format(i.value.normalize(), "f")
+                for i in conf.indicators
+                if not i.masked
+            ),
+        )
+    for narrative in rendered:
+        yield from _narrative_docs(page, conf.short_title, narrative)
+    for fig in figures:
+        yield SearchDoc(
+            f"{page}#hinh-{fig.id}",
+            conf.short_title,
+            fig.title,
+            _join([fig.caption, fig.alt]),
+        )
+    speakers = {s.id: s.name for s in conf.speakers}
+    yield doc(
+        "agenda",
+        *(f"{s.name}, {s.role or ''} {s.organisation or ''}" for s in conf.speakers),
+        *(
+            _join(
+                [
+                    s.title,
+                    *(speakers.get(i, "") for i in s.speakers),
+                    s.presenter,
+                    s.summary,
+                ]
+            )
+            for s in conf.sessions
+        ),
+    )
+    yield doc("topics", *conf.topics)
+    yield doc(
+        "follow_up",
+        *(_join([f.task, f.owner, f.due]) for f in conf.follow_up),
+        *(r.note for r in conf.follow_up_reports),
+    )
+    yield doc(
+        "legal_documents",
+        *(
+            _join([f"{d.kind} {d.number}", d.issuer, d.title, d.context])
+            for d in conf.legal_documents
+        ),
+    )
+    yield doc(
+        "sources", *(_join([s.title, s.author, s.publisher]) for s in conf.sources)
+    )
+
+
+def _narrative_docs(
+    page: str, page_title: str, rendered: RenderedNarrative
+) -> Iterator[SearchDoc]:
+    """Split a narrative at its headings: one document per heading, linked to it."""
+    html = "".join(p for p in rendered.parts if isinstance(p, str))
+    title = rendered.narrative.front.title
+    chunks = _split_at_headings(html)
+    for anchor, heading, text in chunks:
+        section = f"{title} » {heading}" if heading else title
+        body = _join([rendered.narrative.front.summary, text]) if not heading else text
+        yield SearchDoc(
+            f"{page}#{anchor or section_id(rendered.narrative)}",
+            page_title,
+            section,
+            body,
+        )
+
+
+class _SectionText(HTMLParser):
+    """Collect the text of rendered Markdown, starting a section at each heading."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[list[str]] = [["", "", ""]]  # anchor, heading, text
+        self.in_heading = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"h2", "h3", "h4", "h5", "h6"}:
+            self.chunks.append([dict(attrs).get("id") or "", "", ""])
+            self.in_heading = True
+        elif tag in {"p", "li", "td", "th", "br", "blockquote"}:
+            self.chunks[-1][2] += " "
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"h2", "h3", "h4", "h5", "h6"}:
+            self.in_heading = False
+
+    def handle_data(self, data: str) -> None:
+        self.chunks[-1][1 if self.in_heading else 2] += data
+
+
+def _split_at_headings(html: str) -> list[tuple[str, str, str]]:
+    parser = _SectionText()
+    parser.feed(html)
+    parser.close()
+    out = [(a, " ".join(h.split()), " ".join(t.split())) for a, h, t in parser.chunks]
+    return [c for i, c in enumerate(out) if c[2] or (i and c[1])]
+
+
+def _join(parts: Sequence[str | None] | Iterator[str | None]) -> str:
+    return " · ".join(" ".join(p.split()) for p in parts if p and p.strip())

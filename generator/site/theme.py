@@ -1,0 +1,199 @@
+"""Jinja rendering: the theme chain, filters, and one HTML page per output path.
+
+Theme lookup, first match wins (templates and static files alike)::
+
+    themes/site/  ->  themes/<site.yaml theme>/  ->  its `extends` parents  ->  default
+
+``{% extends "default:conference.html" %}`` names one theme's copy explicitly, so an
+override can wrap the original instead of copying it. Templates are autoescaped and
+strict: an undefined name is a Problem at the template's line, never empty text.
+Content is passed to templates as data and never compiled as a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from generator import __version__
+from generator.core.context import PACKAGE_THEMES
+from generator.errors import Pos, Problems
+from generator.formats import (
+    format_bytes,
+    format_date,
+    format_dates,
+    format_long_date,
+    format_number,
+)
+from generator.load.parse import parse_yaml
+from generator.model import (
+    Indicator,
+    Positions,
+    Untranslated,
+    change_text,
+    derivation_note,
+    number_text,
+    previous_text,
+    quantity_text,
+)
+
+PRIMARY_LANGUAGE = "vi"  # the language data and narratives are written in
+
+
+def theme_dirs(root: Path, theme: str) -> list[Path]:
+    """Return the theme folders to search, most specific first."""
+    chain: list[Path] = []
+    site_dir = root / "themes" / "site"
+    if site_dir.is_dir():
+        chain.append(site_dir)
+    name: str | None = theme
+    while name is not None and len(chain) < 10:
+        folder = _find_theme(root, name)
+        if folder is None or folder in chain:
+            break
+        chain.append(folder)
+        name = _theme_parent(folder)
+    default = _find_theme(root, "default")
+    if default is not None and default not in chain:
+        chain.append(default)
+    return chain
+
+
+def _find_theme(root: Path, name: str) -> Path | None:
+    for base in (root / "themes", PACKAGE_THEMES):
+        if (base / name).is_dir():
+            return base / name
+    return None
+
+
+def _theme_parent(folder: Path) -> str | None:
+    meta = folder / "theme.yaml"
+    if not meta.is_file():
+        return None
+    data = parse_yaml(meta.read_text("utf-8"), Positions(meta), Problems())
+    parent = data.get("extends") if isinstance(data, dict) else None
+    return parent if isinstance(parent, str) else None
+
+
+def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
+    """Build the Jinja environment for a theme chain, with our filters."""
+    dirs = theme_dirs(root, theme)
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([d / "templates" for d in dirs]),
+            jinja2.PrefixLoader(
+                {d.name: jinja2.FileSystemLoader(d / "templates") for d in dirs},
+                delimiter=":",
+            ),
+        ]
+    )
+    cache_dir = root / ".proceedings-cache" / "jinja"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(
+        loader=loader,
+        # Compiled templates are kept by source hash: a rebuild skips recompiling.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+    messages = load_messages(dirs, lang)
+    env.globals.update(
+        t=lambda key, **kw: _translate(messages, key, kw),
+        lang=lang,
+        generator_version=__version__,
+    )
+    env.filters.update(
+        # An indicator's numbers go through suppress.py: a small count reads "< N".
+        num=lambda v, decimals=None: (
+            number_text(v, lang)
+            if isinstance(v, Indicator)
+            else format_number(v, lang, decimals)
+        ),
+        qty=lambda i: quantity_text(i, lang),
+        prev_qty=lambda i: previous_text(i, lang),
+        change=lambda i: change_text(i, lang),
+        derivation=lambda i: derivation_note(i, lang),
+        date=lambda d: format_date(d, lang),
+        long_date=lambda d: format_long_date(d, lang),
+        dates=lambda ds: format_dates(list(ds), lang),
+        filesize=lambda n: format_bytes(n, lang),
+        lang_attr=lambda text: lang_attribute(text, lang),
+        lang_text=lambda text: lang_text(text, lang),
+    )
+    return env
+
+
+def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
+    """Merge the UI message catalogues of a theme chain, most specific winning."""
+    merged: dict[str, str] = {}
+    for folder in reversed(dirs):
+        path = folder / "messages" / f"{lang}.yaml"
+        if path.is_file():
+            data = parse_yaml(path.read_text("utf-8"), Positions(path), Problems())
+            if isinstance(data, dict):
+                merged.update(
+                    {str(k): str(v) for k, v in data.items() if v is not None}
+                )
+    return merged
+
+
+def lang_attribute(value: object, page_lang: str) -> Markup:
+    """Return ' lang="vi"' for an untranslated text on a page in another language."""
+    if isinstance(value, Untranslated) and page_lang != PRIMARY_LANGUAGE:
+        return Markup(f' lang="{PRIMARY_LANGUAGE}"')
+    return Markup("")
+
+
+def lang_text(value: object, page_lang: str) -> Markup:
+    """Return value as HTML, in a span lang="vi" if it is untranslated on the page."""
+    text = escape(value)
+    if isinstance(value, Untranslated) and page_lang != PRIMARY_LANGUAGE:
+        return Markup(f'<span lang="{PRIMARY_LANGUAGE}">{text}</span>')
+    return text
+
+
+def _translate(messages: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str:
+    text = messages.get(key, key)
+    return text.format(**values) if values else text
+
+
+def static_files(root: Path, theme: str) -> dict[str, Path]:
+    """Map output paths under static/ to source files; the most specific theme wins."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme_dirs(root, theme)):
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                files["static/" + path.relative_to(static).as_posix()] = path
+    return files
+
+
+def template_pos(exc: BaseException, template: str, root: Path) -> Pos:
+    """Find the template file and line a Jinja runtime error came from."""
+    tb = exc.__traceback__
+    found = Pos(Path(template))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".css")):
+            found = Pos(_project_path(filename, root), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _project_path(filename: str, root: Path) -> Path:
+    """Show a template path relative to the project (or to the shipped themes)."""
+    path = Path(filename)
+    for base in (root.resolve(), PACKAGE_THEMES.parent):
+        if path.is_absolute() and path.is_relative_to(base):
+            return path.relative_to(base)
+    return path

@@ -1,0 +1,122 @@
+"""Views of the data that pages and briefs share: groups, comparisons, follow-ups, narratives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.figures.stage import FigureOut
+from generator.markdown.pieces import FigureRef, RenderedNarrative, section_id
+from generator.model import (
+    Entry,
+    Indicator,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOut:
+    """A PDF brief as pages link to it."""
+
+    path: str  # output-relative
+    size: int  # bytes
+
+
+@dataclass(slots=True)
+class Extras:
+    """What later stages add to pages: figures, PDF links, preview-only markup."""
+
+    figures: Mapping[tuple[str, str], FigureOut] = field(default_factory=dict)
+    pdfs: Mapping[str, PdfOut] = field(default_factory=dict)  # slug or series slug
+    preview: bool = False  # show drafts' badges and the live-reload script
+
+
+def indicator_groups(
+    indicators: Sequence[Indicator],
+) -> list[tuple[str, list[Indicator]]]:
+    """Group indicators for the key-figures table, keeping their order."""
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.group or "", []).append(indicator)
+    return list(groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """One indicator across the conferences of a series."""
+
+    id: str
+    label: str
+    unit: str
+    cells: tuple[Indicator | None, ...]  # one per conference, oldest first
+    status: str  # "both", "new", "dropped", "once"
+
+
+def comparison_rows(entries: Sequence[Entry]) -> list[ComparisonRow]:
+    """Match indicators by id across a series, saying where one is missing."""
+    order: list[str] = []
+    found: dict[str, list[Indicator | None]] = {}
+    for i, entry in enumerate(entries):
+        for indicator in entry.data.indicators:
+            if indicator.id not in found:
+                order.append(indicator.id)
+                found[indicator.id] = [None] * len(entries)
+            found[indicator.id][i] = indicator
+    rows = []
+    for ident in order:
+        cells = found[ident]
+        present = [c is not None for c in cells]
+        first = next(c for c in cells if c is not None)
+        if all(present):
+            status = "both"
+        elif len(entries) > 1 and present[-1] and not any(present[:-1]):
+            status = "new"
+        elif len(entries) > 1 and not present[-1]:
+            status = "dropped"
+        else:
+            status = "once"
+        rows.append(ComparisonRow(ident, first.label, first.unit, tuple(cells), status))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpStatus:
+    """A task set by an earlier meeting, and what this one reported on it."""
+
+    origin: Entry
+    task: Any  # model.FollowUp
+    report: Any  # model.FollowUpReport | None
+
+
+def follow_up_reports(entry: Entry, series: Sequence[Entry]) -> list[FollowUpStatus]:
+    """List the tasks of the previous meeting in the series with this one's reports."""
+    earlier = [e for e in series if e.data.period.end < entry.data.period.end]
+    if not earlier:
+        return []
+    previous = earlier[-1]
+    reports = {(r.conference, r.task): r for r in entry.data.follow_up_reports}
+    return [
+        FollowUpStatus(previous, task, reports.get((previous.slug, task.id)))
+        for task in previous.data.follow_up
+    ]
+
+
+def _narrative_view(
+    rendered: RenderedNarrative, slug: str, extras: Extras
+) -> dict[str, Any]:
+    pieces: list[Any] = []
+    for part in rendered.parts:
+        if isinstance(part, FigureRef):
+            pieces.append(extras.figures.get((slug, part.id)))
+        else:
+            pieces.append(Markup(part))  # produced by our Markdown stage, html=False
+    return {
+        "narrative": rendered.narrative,
+        "front": rendered.narrative.front,
+        "pieces": pieces,
+        "headings": rendered.headings,
+        "id": section_id(rendered.narrative),
+        "lang": rendered.narrative.lang,  # differs from the page's: a fallback
+    }
