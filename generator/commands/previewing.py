@@ -69,8 +69,8 @@ def pdf(
 
     Uses the same templates, figures and cache as `build`; output/ is left alone.
     """
+    from generator.build.pipeline import make_brief
     from generator.pdf.options import PdfOptions
-    from generator.pdf.stage import make_brief
 
     options = PdfOptions(variant=pdf_variant, use_cache=not no_cache)
     reporter = ConsoleReporter(obj.verbosity)

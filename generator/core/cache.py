@@ -1,8 +1,30 @@
-"""The build cache: pickled results by key, atomic writes, input keys."""
+"""The build cache: one store under ``.proceedings-cache/``, verified on every read.
+
+Three kinds of entry, all under ``<kind>/`` and named by a key that hashes every
+input of what they hold (``Keys.of``: the inputs a result uses, plus a salt):
+
+* **objects** (``load``/``save``): pickled results that are not files of their own —
+  parsed YAML, a conference's rendered narratives, its search records, its figures;
+* **files** (``file``/``store``): bytes published as they are — drawn figures, PDF
+  briefs — kept as plain files so a build can link them into ``output/``;
+* **blobs** (``blob``/``put_blob``): bytes read back whole, e.g. Jinja's bytecode.
+
+Each entry is stored with the SHA-256 of its bytes (a header for objects and blobs,
+a ``.sha256`` file beside a file) and verified when read: a damaged or unreadable
+entry is removed and reported once through ``damaged``, and the caller makes it
+again. Nothing from the cache is published or unpickled unverified; the files are
+ours, never content, so unpickling a verified entry runs no user input.
+
+Entries are written atomically (``write_atomic``). ``prune`` keeps, per kind, the
+entries this build used and at most as many others, newest first, so the cache
+stays about twice the project's size and a preview and a build keep their own side
+by side. With no folder (a read-only project) nothing is kept and nothing is read.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -13,58 +35,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MEMO_DIR = "memo"
+_DIGEST = 32  # bytes of SHA-256 before the payload of an object or blob
+_SIDECAR = ".sha256"
 
 
-class Memo:
-    """Pickled results in the cache, by kind and key."""
-
-    def __init__(self, cache: Path) -> None:
-        self.folder = cache / MEMO_DIR
-        self.used: dict[str, set[str]] = {}
-
-    def get(self, kind: str, key: str) -> Any | None:
-        """The value stored for kind and key, or None."""
-        self.used.setdefault(kind, set()).add(key)
-        try:
-            with (self.folder / kind / f"{key}.pickle").open("rb") as handle:
-                return pickle.load(handle)  # our own cache, never content
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-
-    def put(self, kind: str, key: str, value: object) -> None:
-        """Store value; a read-only or full cache only costs time later."""
-        self.used.setdefault(kind, set()).add(key)
-        with contextlib.suppress(OSError):
-            data = pickle.dumps(value, protocol=5)
-            write_atomic(self.folder / kind / f"{key}.pickle", data)
-
-    def prune(self) -> None:
-        """Bound each kind to about twice what this build asked for.
-
-        Entries this build did not use are deleted, oldest first, while they
-        outnumber the used ones: a preview (drafts on) and a build keep their
-        own entries side by side, and old versions of edited files go.
-        """
-        for kind, keys in self.used.items():
-            try:
-                files = list((self.folder / kind).iterdir())
-            except OSError:
-                continue
-            unused = [p for p in files if p.name.removesuffix(".pickle") not in keys]
-            excess = len(unused) - len(keys)
-            if excess <= 0:
-                continue
-            unused.sort(key=_mtime)
-            for path in unused[:excess]:
-                path.unlink(missing_ok=True)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+def digest(*parts: bytes | str) -> str:
+    """Hash parts, each ended by a NUL so that ("ab", "c") differs from ("a", "bc")."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -80,20 +61,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-_LIBRARIES = ("jinja2", "markdown-it-py", "pydantic", "nh3", "matplotlib")
+@functools.lru_cache(maxsize=16)
+def library_versions(*names: str) -> str:
+    """Name the installed version of each library, "-" for one not installed.
 
-
-def _sha(*parts: bytes | str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _library_versions() -> str:
+    From the installed metadata: nothing is imported to find them.
+    """
     found = []
-    for name in _LIBRARIES:
+    for name in names:
         try:
             found.append(f"{name}={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
@@ -101,9 +76,12 @@ def _library_versions() -> str:
     return ",".join(found)
 
 
-def _tree_state(folders: Iterable[Path], *, content: bool) -> str:
-    """Hash the files under folders: by content, or by size and mtime (our code)."""
-    digest = hashlib.sha256()
+def tree_digest(folders: Iterable[Path], *, content: bool) -> str:
+    """Hash the files under folders: by content, or by size and mtime (our code).
+
+    Links, FIFOs and devices are never read, only described.
+    """
+    hasher = hashlib.sha256()
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -111,30 +89,160 @@ def _tree_state(folders: Iterable[Path], *, content: bool) -> str:
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(names):
                 path = Path(where) / name
-                digest.update(f"{path}\0".encode())
+                hasher.update(f"{path}\0".encode())
                 try:
-                    if content and path.is_file():
-                        digest.update(hashlib.sha256(path.read_bytes()).digest())
+                    if content and path.is_file() and not path.is_symlink():
+                        hasher.update(hashlib.sha256(path.read_bytes()).digest())
                     else:
-                        info = path.stat()
-                        digest.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
+                        info = path.lstat()
+                        hasher.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
                 except OSError:
-                    digest.update(b"unreadable")
-    return digest.hexdigest()
-
-
-ALL_DATA = "data:*"  # every data file at once, as one key
+                    hasher.update(b"unreadable")
+    return hasher.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """The keys of a build's inputs; see the module's description."""
+    """The keys of a build's inputs: one global key and one per named input.
+
+    Named inputs are ``data:<slug>`` (a conference's data file), ``text:<slug>`` (its
+    narratives) and ``data:*`` (every data file at once); the global key covers what
+    shapes every result (settings, theme, options, the versions of our code and of
+    the libraries that render).
+    """
 
     global_key: str
-    inputs: Mapping[str, str]  # "data:<slug>" / "text:<slug>" -> hash
+    inputs: Mapping[str, str]
 
-    def of(self, *names: str, salt: str = "") -> str:
+    def of(self, *uses: str, salt: str = "") -> str:
         """Key of something made from the named inputs (plus the global key)."""
-        return _sha(
-            self.global_key, salt, *(f"{n}={self.inputs.get(n, '-')}" for n in names)
+        return digest(
+            self.global_key, salt, *(f"{n}={self.inputs.get(n, '-')}" for n in uses)
         )
+
+
+class Cache:
+    """The store under one folder; see the module's description."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: dict[str, set[str]] = {}
+        self.damaged: list[str] = []  # entries found damaged, "kind/name"
+
+    # -- objects ---------------------------------------------------------------------
+
+    def load(self, kind: str, key: str) -> Any | None:
+        """The object stored for kind and key, or None."""
+        data = self.blob(kind, f"{key}.pickle")
+        if data is None:
+            return None
+        try:
+            return pickle.loads(data)  # verified bytes we wrote; never content
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None  # written by another version of our code
+
+    def save(self, kind: str, key: str, value: object) -> None:
+        """Store value; a read-only or full cache only costs time later."""
+        self.put_blob(kind, f"{key}.pickle", pickle.dumps(value, protocol=5))
+
+    # -- blobs -----------------------------------------------------------------------
+
+    def blob(self, kind: str, name: str) -> bytes | None:
+        """The bytes stored under kind/name if they are intact, else None."""
+        path = self._path(kind, name)
+        if path is None:
+            return None
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        data = raw[_DIGEST:]
+        if raw[:_DIGEST] != hashlib.sha256(data).digest():
+            self._discard(kind, name, path)
+            return None
+        return data
+
+    def put_blob(self, kind: str, name: str, data: bytes) -> None:
+        """Store data under kind/name with its digest."""
+        path = self._path(kind, name)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                write_atomic(path, hashlib.sha256(data).digest() + data)
+
+    # -- files -----------------------------------------------------------------------
+
+    def file(self, kind: str, name: str) -> Path | None:
+        """The stored file kind/name if it is intact, else None."""
+        path = self._path(kind, name)
+        if path is None:
+            return None
+        try:
+            expected = path.with_name(path.name + _SIDECAR).read_text("ascii")
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        except (OSError, UnicodeDecodeError):
+            if path.exists():
+                self._discard(kind, name, path)
+            return None
+        if expected.strip() != actual:
+            self._discard(kind, name, path)
+            return None
+        return path
+
+    def store(self, kind: str, name: str, data: bytes) -> Path | None:
+        """Keep data as the file kind/name; return it, or None if nothing is kept."""
+        path = self._path(kind, name)
+        if path is None:
+            return None
+        try:
+            write_atomic(path, data)
+            sidecar = path.with_name(path.name + _SIDECAR)
+            write_atomic(sidecar, hashlib.sha256(data).hexdigest().encode("ascii"))
+        except OSError:
+            return None  # a read-only or full cache only costs time later
+        return path
+
+    # -- upkeep ----------------------------------------------------------------------
+
+    def prune(self) -> None:
+        """Bound each kind this build used to about twice what it asked for."""
+        if self.folder is None:
+            return
+        for kind, keys in self.used.items():
+            try:
+                entries = list((self.folder / kind).iterdir())
+            except OSError:
+                continue
+            unused: dict[str, list[Path]] = {}
+            for path in entries:
+                stem = _stem(path.name)
+                if stem not in keys and not path.name.startswith(".tmp-"):
+                    unused.setdefault(stem, []).append(path)
+            excess = len(unused) - len(keys)
+            if excess <= 0:
+                continue
+            for stem in sorted(unused, key=lambda s: _newest(unused[s]))[:excess]:
+                for path in unused[stem]:
+                    path.unlink(missing_ok=True)
+
+    def _path(self, kind: str, name: str) -> Path | None:
+        self.used.setdefault(kind, set()).add(_stem(name))
+        return None if self.folder is None else self.folder / kind / name
+
+    def _discard(self, kind: str, name: str, path: Path) -> None:
+        self.damaged.append(f"{kind}/{name}")
+        for stale in (path, path.with_name(path.name + _SIDECAR)):
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
+
+
+def _stem(name: str) -> str:
+    """The key part of an entry's file name: 'ab12.svg.sha256' -> 'ab12'."""
+    return name.split(".", 1)[0]
+
+
+def _newest(paths: list[Path]) -> float:
+    times = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            times.append(path.stat().st_mtime)
+    return max(times, default=0.0)

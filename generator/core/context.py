@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from generator.errors import Problem
+from generator.core.cache import Cache, Keys
+from generator.errors import Problem, Problems
 
 CACHE_DIR = ".proceedings-cache"  # figures, PDFs, memo, records; `proceedings clean`
 
@@ -57,3 +58,42 @@ class SilentReporter:
 
     def problem(self, problem: Problem) -> None:
         """Ignore."""
+
+
+@dataclass(slots=True)
+class BuildContext:
+    """What every stage of one run is handed: where, how, and what it found.
+
+    ``keys`` is set once the site is loaded (it hashes the loaded inputs); stages
+    key what they keep in the cache with ``key``.
+    """
+
+    root: Path  # the project folder, links resolved
+    options: BuildOptions
+    problems: Problems
+    reporter: Reporter
+    cache: Cache
+    keys: Keys | None = None
+
+    @classmethod
+    def open(
+        cls, root: Path, options: BuildOptions, reporter: Reporter | None = None
+    ) -> BuildContext:
+        """Start a run on the project at root, with its cache."""
+        real = root.resolve()
+        return cls(
+            real,
+            options,
+            Problems(),
+            reporter or SilentReporter(),
+            Cache(real / CACHE_DIR),
+        )
+
+    def key(self, *uses: str, salt: str) -> str:
+        """Key of a result made from the named inputs; see ``Keys.of``."""
+        assert self.keys is not None, "keys are set when the site is loaded"
+        return self.keys.of(*uses, salt=salt)
+
+    def check(self) -> None:
+        """End a stage: raise BuildFailed on errors (on warnings too, if strict)."""
+        self.problems.check(strict=self.options.strict)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.core.cache import Keys, Memo
+from generator.core.cache import library_versions
+from generator.core.context import BuildContext
 from generator.core.workers import pool_map
 from generator.errors import Problem, Problems
 from generator.figures.colours import (
@@ -35,13 +32,33 @@ from generator.figures.text import (
 from generator.model import Site
 
 if TYPE_CHECKING:
-    from generator.core.context import Reporter
+    pass
 
 
 # Bump when a change to figures.py or chart_*.py alters the drawn bytes. The key
 # deliberately does not hash our source: an unrelated edit must not redraw an
 # archive's thousands of figures (tests always start with an empty cache).
 CACHE_VERSION = 3  # 3: SVG <metadata> with source and data hash
+
+
+@dataclass(frozen=True, slots=True)
+class FigureOut:
+    """A drawn figure as pages use it: files, text alternatives and data table."""
+
+    id: str
+    slug: str  # conference it belongs to
+    title: str
+    caption: str
+    alt: str
+    svg: str  # output-relative path of the SVG
+    png: str  # output-relative path of the PNG (social sharing), or ""
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    source_note: str = ""
+    series: bool = False  # drawn across the conferences of a series
+    csv: str = ""  # output-relative path of the figure's data as CSV, or ""
+    width: int = 720  # intrinsic size, so the page reserves the right space
+    height: int = 405
 
 
 @dataclass(slots=True)
@@ -55,22 +72,17 @@ class FigureResult:
     cached: int = 0
 
 
-def draw_figures(
-    site: Site,
-    cache: Path,
-    problems: Problems,
-    reporter: Reporter,
-    keys: Keys | None = None,
-    memo: Memo | None = None,
-) -> FigureResult:
-    """Draw every declared figure, reusing cached drawings of unchanged ones.
+def draw_figures(ctx: BuildContext, site: Site) -> FigureResult:
+    """Draw every declared figure of site, reusing cached drawings of unchanged ones.
 
     Every problem of every figure is reported first; if any is an error, nothing is
     drawn and the build stops at the end of the stage. Many figures to draw are
-    shared among worker processes, one per CPU. With keys and a memo (incremental
-    builds), a conference whose series' data did not change is not even resolved:
-    its figures, files and warnings come back from the memo.
+    shared among worker processes, one per CPU. Once the inputs are keyed (a build),
+    a conference whose series' data did not change is not even resolved: its
+    figures, files and warnings come back from the cache. The figures are drawn in
+    site's language (a translated copy draws its own).
     """
+    problems = ctx.problems
     before = len(problems.errors)
     result = FigureResult()
     lang = site.config.language
@@ -82,14 +94,14 @@ def draw_figures(
     for entry in sorted(site.entries, key=lambda e: e.slug):
         if not entry.data.figures:
             continue
-        if keys is not None and memo is not None:
+        if ctx.keys is not None:
             uses = (f"data:{e.slug}" for e in series_of[entry.slug])
             salt = f"figures|{lang}|{entry.slug}"  # one series, one entry each
-            memo_keys[entry.slug] = key = keys.of(*uses, salt=salt)
-            done = memo.get("figures", key)
-            if done is not None and _reuse(result, done, cache, problems):
+            memo_keys[entry.slug] = key = ctx.key(*uses, salt=salt)
+            done = ctx.cache.load("figure-sets", key)
+            if done is not None and _reuse(ctx, result, done):
                 for _ in done[0]:
-                    reporter.step(entry.slug)
+                    ctx.reporter.step(entry.slug)
                 continue
         mine = Problems()
         for index in range(len(entry.data.figures)):
@@ -100,6 +112,30 @@ def draw_figures(
         found[entry.slug] = mine.warnings
     if len(problems.errors) > before:
         return result
+    jobs = _jobs(charts, palette, lang)
+    drawings = _cached_drawings(ctx, jobs)
+    missing = [job for job in jobs if job.key not in drawings]
+    for job, drawing in zip(missing, _draw_all(missing), strict=True):
+        # Kept as files in the cache when it is writable: an archive's thousands
+        # of drawings need not stay in memory until publishing.
+        drawings[job.key] = _store(ctx, job, drawing)
+        result.drawn += 1
+    result.cached += len(jobs) - len(missing)
+    made: dict[str, list[_Done]] = {}
+    for job in jobs:
+        figure = _add_figure(result, job, drawings[job.key])
+        made.setdefault(job.chart.slug, []).append(
+            _Done(figure, job.key, job.png, job.data)
+        )
+        ctx.reporter.step(f"{job.chart.slug}/{job.chart.spec.id}")
+    for slug, done in made.items():
+        if slug in memo_keys and isinstance(drawings[done[0].key][0], Path):
+            ctx.cache.save("figure-sets", memo_keys[slug], (done, found.get(slug, [])))
+    return result
+
+
+def _jobs(charts: Sequence[Chart], palette: Sequence[str], lang: str) -> list[_Job]:
+    """One drawing job per chart, keyed by everything its drawing depends on."""
     jobs: list[_Job] = []
     with_png: set[str] = set()
     for chart in charts:
@@ -111,31 +147,12 @@ def draw_figures(
         data = table_csv(*table)  # its hash goes in the SVG
         key = _cache_key(chart, style, alt, lang, png, data)
         jobs.append(_Job(chart, style, alt, lang, png, key, data, table))
-    drawings = _cached_drawings(jobs, cache)
-    missing = [job for job in jobs if job.key not in drawings]
-    for job, drawing in zip(missing, _draw_all(missing), strict=True):
-        # Kept as files in the cache when it is writable: an archive's thousands
-        # of drawings need not stay in memory until publishing.
-        drawings[job.key] = _store(cache, job, drawing)
-        result.drawn += 1
-    result.cached += len(jobs) - len(missing)
-    made: dict[str, list[_Done]] = {}
-    for job in jobs:
-        figure = _add_figure(result, job, drawings[job.key])
-        made.setdefault(job.chart.slug, []).append(
-            _Done(figure, job.key, job.png, job.data)
-        )
-        reporter.step(f"{job.chart.slug}/{job.chart.spec.id}")
-    if memo is not None:
-        for slug, done in made.items():
-            if slug in memo_keys and isinstance(drawings[done[0].key][0], Path):
-                memo.put("figures", memo_keys[slug], (done, found.get(slug, [])))
-    return result
+    return jobs
 
 
 @dataclass(frozen=True, slots=True)
 class _Done:
-    """A drawn figure as the memo keeps it: enough to publish it again."""
+    """A drawn figure as the cache keeps it: enough to publish it again."""
 
     figure: FigureOut
     key: str  # the name of its files in the cache
@@ -144,29 +161,32 @@ class _Done:
 
 
 def _reuse(
+    ctx: BuildContext,
     result: FigureResult,
     done: tuple[list[_Done], list[Problem]],
-    cache: Path,
-    problems: Problems,
 ) -> bool:
-    """Add a conference's figures from the memo, if their drawings are still cached."""
+    """Add a conference's figures from the cache, if their drawings are intact."""
     figures, warnings = done
-    svgs = [cache / f"{d.key}.svg" for d in figures]
-    if not all(_starts(p, b"<?xml") for p in svgs):
-        return False
-    for item, svg in zip(figures, svgs, strict=True):
+    files: list[tuple[_Done, Path, Path | None]] = []
+    for item in figures:
+        svg = ctx.cache.file("figures", f"{item.key}.svg")
+        png = ctx.cache.file("figures", f"{item.key}.png") if item.png else None
+        if svg is None or (item.png and png is None):
+            return False
+        files.append((item, svg, png))
+    for item, svg, png in files:
         fig = item.figure
         base = f"{fig.slug}/figures/{fig.id}"
         result.files[f"{base}.svg"] = svg
         result.keys[f"{base}.svg"] = item.key
         result.files[f"{base}.csv"] = item.data
         result.keys[f"{base}.csv"] = item.key
-        if item.png:
-            result.files[f"{base}.png"] = cache / f"{item.key}.png"
+        if png is not None:
+            result.files[f"{base}.png"] = png
             result.keys[f"{base}.png"] = item.key
         result.figures[(fig.slug, fig.id)] = fig
     result.cached += len(figures)
-    problems.extend(warnings)
+    ctx.problems.extend(warnings)
     return True
 
 
@@ -234,7 +254,7 @@ def _cache_key(
     data = {
         "table": hashlib.sha256(table).hexdigest(),
         "version": CACHE_VERSION,
-        "matplotlib": _matplotlib_version(),
+        "matplotlib": library_versions("matplotlib"),
         "spec": chart.spec.model_dump(mode="json"),
         "categories": chart.categories,
         "series": [
@@ -262,51 +282,28 @@ def _cache_key(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=1)
-def _matplotlib_version() -> str:
-    # From the installed metadata: no need to import matplotlib to use the cache.
-    return version("matplotlib")
-
-
 def _cached_drawings(
-    jobs: Sequence[_Job], cache: Path
+    ctx: BuildContext, jobs: Sequence[_Job]
 ) -> dict[str, tuple[bytes | Path, bytes | Path]]:
-    """Find the drawings the cache holds for jobs: {key: (svg, png)} as files.
-
-    Entries are written atomically, the SVG last, so a present SVG means a
-    complete entry; the files are copied or linked at publishing, not read here
-    beyond a look at their first bytes (a damaged entry is drawn again).
-    """
+    """Find the drawings the cache holds for jobs: {key: (svg, png)} as files."""
     found: dict[str, tuple[bytes | Path, bytes | Path]] = {}
     for job in jobs:
-        svg, image = cache / f"{job.key}.svg", cache / f"{job.key}.png"
-        if _starts(svg, b"<?xml") and (not job.png or _starts(image, b"\x89PNG")):
-            found[job.key] = (svg, image if job.png else b"")
+        svg = ctx.cache.file("figures", f"{job.key}.svg")
+        png = ctx.cache.file("figures", f"{job.key}.png") if job.png else None
+        if svg is not None and (png is not None or not job.png):
+            found[job.key] = (svg, png or b"")
     return found
 
 
-def _starts(path: Path, magic: bytes) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(magic)) == magic
-    except OSError:
-        return False
-
-
 def _store(
-    cache: Path, job: _Job, drawing: tuple[bytes, bytes]
+    ctx: BuildContext, job: _Job, drawing: tuple[bytes, bytes]
 ) -> tuple[bytes | Path, bytes | Path]:
     """Keep a drawing in the cache; return it as files there, or as bytes."""
-    key = job.key
-    svg, image = cache / f"{key}.svg", cache / f"{key}.png"
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        if job.png:
-            _write_atomic(image, drawing[1])
-        _write_atomic(svg, drawing[0])  # last: the entry is complete
-    except OSError:
-        return drawing  # a read-only cache only costs time
-    return svg, image if job.png else b""
+    png = ctx.cache.store("figures", f"{job.key}.png", drawing[1]) if job.png else None
+    svg = ctx.cache.store("figures", f"{job.key}.svg", drawing[0])
+    if svg is None or (job.png and png is None):
+        return drawing  # no cache, or a read-only one: it only costs time later
+    return svg, png or b""
 
 
 PARALLEL_FROM = 8  # fewer figures draw faster here than worker processes start
@@ -336,30 +333,3 @@ def _draw_job(job: _Job) -> tuple[bytes, bytes]:
         png=job.png,
         data_sha256=hashlib.sha256(job.data).hexdigest() if job.data else "",
     )
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    Path(tmp).replace(path)
-
-
-@dataclass(frozen=True, slots=True)
-class FigureOut:
-    """A drawn figure as pages use it: files, text alternatives and data table."""
-
-    id: str
-    slug: str  # conference it belongs to
-    title: str
-    caption: str
-    alt: str
-    svg: str  # output-relative path of the SVG
-    png: str  # output-relative path of the PNG (social sharing), or ""
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    source_note: str = ""
-    series: bool = False  # drawn across the conferences of a series
-    csv: str = ""  # output-relative path of the figure's data as CSV, or ""
-    width: int = 720  # intrinsic size, so the page reserves the right space
-    height: int = 405

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from generator.core.cache import Memo
+from generator.core.cache import Cache
 from generator.errors import Pos, Problems
 from generator.model import Loc, Positions
 
@@ -141,20 +141,20 @@ PARSE_VERSION = 1  # bump when parsing gives other values or positions
 
 
 def parse_yaml(
-    text: str, positions: Positions, problems: Problems, memo: Memo | None = None
+    text: str, positions: Positions, problems: Problems, cache: Cache | None = None
 ) -> Any:
     """Parse one YAML document into plain values, recording positions and problems.
 
     A tab used for indentation is reported and then read as spaces, so the rest of
-    the file is still checked; any other syntax error ends the file. With a memo,
+    the file is still checked; any other syntax error ends the file. With a cache,
     a document parsed cleanly before (same text, same file) is not parsed again.
     """
-    if memo is None:
+    if cache is None:
         return _parse_yaml(text, positions, problems)
     key = hashlib.sha256(
         f"{PARSE_VERSION}\0{positions.path}\0{positions.line_offset}\0{text}".encode()
     ).hexdigest()
-    hit = memo.get("yaml", key)
+    hit = cache.load("yaml", key)
     if hit is not None:
         value, values, keys = hit
         positions.values.update(values)
@@ -163,7 +163,7 @@ def parse_yaml(
     before = len(problems)
     value = _parse_yaml(text, positions, problems)
     if len(problems) == before:  # a document with problems is parsed every time
-        memo.put("yaml", key, (value, positions.values, positions.keys))
+        cache.save("yaml", key, (value, positions.values, positions.keys))
     return value
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.core.cache import Memo
+from generator.core.cache import Cache
 from generator.errors import Pos, Problems, UsageError, did_you_mean
 from generator.formats import slugify
 from generator.load.checks import check_conference, check_series, derive_values
@@ -35,12 +35,12 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def load_site(
-    root: Path, problems: Problems, *, drafts: bool = False, memo: Memo | None = None
+    root: Path, problems: Problems, *, drafts: bool = False, cache: Cache | None = None
 ) -> Site:
     """Load and check the whole project at root; raise BuildFailed listing every error.
 
     Warnings stay in problems for the caller. Drafts are left out unless drafts is
-    true (the preview server shows them). With a memo, data files parsed before
+    true (the preview server shows them). With a cache, data files parsed before
     are not parsed again (incremental builds).
     """
     root = root.resolve()
@@ -51,7 +51,7 @@ def load_site(
         )
     config_positions = Positions(Path("site.yaml"))
     config = load_config(root, problems, config_positions)
-    entries = [e for e in _load_entries(root, problems, drafts, memo) if e is not None]
+    entries = [e for e in _load_entries(root, problems, drafts, cache) if e is not None]
     data_dir = root / "data"
     all_slugs = (
         {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
@@ -81,7 +81,7 @@ def load_config(
 
 
 def _load_entries(
-    root: Path, problems: Problems, drafts: bool, memo: Memo | None
+    root: Path, problems: Problems, drafts: bool, cache: Cache | None
 ) -> list[Entry | None]:
     data_dir = root / "data"
     files = sorted(
@@ -103,13 +103,13 @@ def _load_entries(
                     "keep one file per conference",
                 )
             continue
-        entries.append(_load_entry(root, paths[0], problems, drafts, memo))
+        entries.append(_load_entry(root, paths[0], problems, drafts, cache))
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 
 
 def _load_entry(
-    root: Path, rel: Path, problems: Problems, drafts: bool, memo: Memo | None
+    root: Path, rel: Path, problems: Problems, drafts: bool, cache: Cache | None
 ) -> Entry | None:
     slug = rel.stem
     if not _SLUG.match(slug):
@@ -124,7 +124,7 @@ def _load_entry(
         return None
     positions = Positions(rel)
     before = len(problems.errors)
-    raw = parse_yaml(text, positions, problems, memo)
+    raw = parse_yaml(text, positions, problems, cache)
     if raw is None:
         if len(problems.errors) == before:
             problems.add(Pos(rel), "data file holds no fields")

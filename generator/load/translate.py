@@ -53,6 +53,12 @@ KEPT: dict[type[Strict], tuple[str, ...]] = {
 }
 
 
+def translated_site(site: Site, lang: str) -> Site:
+    """Return the Site as its pages in lang show it (see the module docstring)."""
+    assert lang == ENGLISH, "only English translations exist so far"
+    return english_site(site)
+
+
 def english_site(site: Site) -> Site:
     """Return the Site as its English pages show it (see the module docstring)."""
     config = english_texts(site.config).model_copy(update={"language": ENGLISH})

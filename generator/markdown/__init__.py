@@ -12,8 +12,20 @@ from generator.markdown.render import render_narrative, render_narratives
 from generator.markdown.sanitise import HTML_ATTRIBUTES, HTML_TAGS, sanitise_html
 
 __all__ = [
-    "HTML_ATTRIBUTES", "HTML_TAGS", "IMAGE_TYPES", "LINK_SCHEMES", "MAX_IMAGE_BYTES",
-    "MAX_NESTING", "TIME_BUDGET", "FigureRef", "Heading", "RenderedNarrative",
-    "cite_text", "render_narrative", "render_narratives", "sanitise_html",
-    "section_id", "time_limit",
+    "HTML_ATTRIBUTES",
+    "HTML_TAGS",
+    "IMAGE_TYPES",
+    "LINK_SCHEMES",
+    "MAX_IMAGE_BYTES",
+    "MAX_NESTING",
+    "TIME_BUDGET",
+    "FigureRef",
+    "Heading",
+    "RenderedNarrative",
+    "cite_text",
+    "render_narrative",
+    "render_narratives",
+    "sanitise_html",
+    "section_id",
+    "time_limit",
 ]

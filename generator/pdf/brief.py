@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html as htmllib
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,24 +18,26 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
+from generator.core.cache import Cache
 from generator.errors import Pos, Problems
 from generator.figures.stage import FigureOut
-from generator.markdown.pieces import FigureRef, RenderedNarrative
+from generator.markdown.pieces import RenderedNarrative
 from generator.model import Conference, Entry, Indicator, Site
 from generator.pdf.fetch import (
     TEMPLATE,
     Resources,
     find_in_text,
-    project_path,
 )
 from generator.site.datasets import dataset_csv, dataset_paths
-from generator.site.theme import make_environment
+from generator.site.pages import Page
+from generator.site.theme import make_environment, render_template
 from generator.site.views import (
     Extras,
     FollowUpStatus,
     comparison_rows,
     follow_up_reports,
     indicator_groups,
+    narrative_view,
 )
 
 if TYPE_CHECKING:
@@ -101,9 +104,9 @@ class _Brief:
     context: dict[str, Any]
 
 
-def brief_environment(site: Site) -> jinja2.Environment:
+def brief_environment(site: Site, cache: Cache | None = None) -> jinja2.Environment:
     """Return the site's Jinja environment with what brief templates need besides."""
-    env = make_environment(site.root, site.config.theme, site.config.language)
+    env = make_environment(site, site.config.language, cache)
     env.filters["css_string"] = css_string
     env.globals.update(
         static=lambda path: f"static/{path}", pfx_of=lambda fig: _prefix(fig.slug)
@@ -130,45 +133,70 @@ def _prefix(slug: str) -> str:
     return f"{slug}--"
 
 
-def _briefs(
+def plan_briefs(
     site: Site,
+    pages: Sequence[Page],
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
     root_url: str,
     t: Callable[..., str],
-) -> Iterator[_Brief]:
-    """Yield the briefs of site: conferences by slug, then series of two or more."""
-    series = site.series()
-    for entry in sorted(site.entries, key=lambda e: e.slug):
-        peers = series[entry.series_slug]
-        view = _conference_view(
-            entry, peers, narratives.get(entry.slug, ()), extras, root_url, True
-        )
-        yield _Brief(
-            _conference_doc(entry), [view], {"online": _online(site, f"{entry.slug}/")}
-        )
-    for slug, entries in sorted(series.items()):
-        if len(entries) < 2:
+) -> list[_Brief]:
+    """The briefs of the planned pages that have a PDF format, in a stable order."""
+    briefs = []
+    for page in sorted(pages, key=lambda p: (p.kind != "conference", p.name)):
+        if "pdf" not in page.formats:
             continue
-        views = [
-            _conference_view(
-                e, entries, narratives.get(e.slug, ()), extras, root_url, False
-            )
-            for e in entries
-        ]
-        slugs = {e.slug for e in entries}
-        context = {
-            "online": _online(site, f"series/{slug}/"),
-            "rows": comparison_rows(entries),
-            "series_figures": [
-                f
-                for (owner, ident), f in sorted(extras.figures.items())
-                if f.series
-                and owner in slugs
-                and not any(ident in n.figure_ids for v in views for n in v.sources)
-            ],
-        }
-        yield _Brief(_series_doc(slug, entries, t), views, context)
+        if page.kind == "conference":
+            briefs.append(_conference_brief(site, page, narratives, extras, root_url))
+        elif page.kind == "series":
+            briefs.append(_series_brief(site, page, narratives, extras, root_url, t))
+    return briefs
+
+
+def _conference_brief(
+    site: Site,
+    page: Page,
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+    root_url: str,
+) -> _Brief:
+    entry = page.entry
+    view = _conference_view(
+        entry, page.series, narratives.get(entry.slug, ()), extras, root_url, True
+    )
+    online = {"online": _online(site, f"{entry.slug}/")}
+    return _Brief(_conference_doc(entry), [view], online)
+
+
+def _series_brief(
+    site: Site,
+    page: Page,
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+    root_url: str,
+    t: Callable[..., str],
+) -> _Brief:
+    entries = page.entries
+    slug = page.name.removeprefix("series/")
+    views = [
+        _conference_view(
+            e, entries, narratives.get(e.slug, ()), extras, root_url, False
+        )
+        for e in entries
+    ]
+    slugs = {e.slug for e in entries}
+    context = {
+        "online": _online(site, f"series/{slug}/"),
+        "rows": comparison_rows(entries),
+        "series_figures": [
+            f
+            for (owner, ident), f in sorted(extras.figures.items())
+            if f.series
+            and owner in slugs
+            and not any(ident in n.figure_ids for v in views for n in v.sources)
+        ],
+    }
+    return _Brief(_series_doc(slug, entries, t), views, context)
 
 
 def _online(site: Site, path: str) -> str:
@@ -236,26 +264,17 @@ def _conference_view(
 ) -> ConferenceView:
     pfx = _prefix(entry.slug)
     page_url = f"{root_url}{entry.slug}/"
-    views = []
-    placed: set[str] = set()
-    for narrative in rendered:
-        pieces: list[Any] = []
-        for part in narrative.parts:
-            if isinstance(part, FigureRef):
-                pieces.append(extras.figures.get((entry.slug, part.id)))
-                placed.add(part.id)
-            else:
-                pieces.append(Markup(_rebase(part, pfx, page_url)))
-        front = narrative.narrative.front
-        views.append(
-            {
-                "narrative": narrative.narrative,
-                "front": front,
-                "pieces": pieces,
-                "id": f"bai-{narrative.narrative.slug}",
-                "headings": narrative.headings,
-            }
+    placed = {ident for narrative in rendered for ident in narrative.figure_ids}
+    views = [
+        narrative_view(
+            narrative,
+            entry.slug,
+            extras,
+            rewrite=functools.partial(_rebase, pfx=pfx, page_url=page_url),
+            ident=f"bai-{narrative.narrative.slug}",
         )
+        for narrative in rendered
+    ]
     figures = [
         f
         for (slug, ident), f in sorted(extras.figures.items())
@@ -308,39 +327,14 @@ def render_brief_html(
         "series_figures": [],
         **brief.context,
     }
-    try:
-        template = env.get_template(TEMPLATE)
+
+    def two_passes(template: jinja2.Template) -> str:
         first = template.render(toc=[], **context)
         return template.render(toc=extract_toc(first, brief.doc.kind), **context)
-    except jinja2.TemplateSyntaxError as exc:
-        problems.add(
-            Pos(project_path(site.root, exc.filename or TEMPLATE), exc.lineno or 1),
-            f"template error: {exc.message}",
-        )
-    except jinja2.TemplateNotFound as exc:
-        problems.add(
-            Pos(Path("themes")),
-            f"template not found: {exc.name}",
-            "a theme must provide brief.html or extend one that does",
-        )
-    except jinja2.TemplateError as exc:
-        problems.add(
-            _template_pos(exc, site.root),
-            f"template error: {exc.message}",
-            "check the name in the template; see docs/pdf.md for what briefs receive",
-        )
-    return None
 
-
-def _template_pos(exc: BaseException, root: Path) -> Pos:
-    tb = exc.__traceback__
-    found = Pos(Path("themes/default/templates") / TEMPLATE)
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".html"):
-            found = Pos(project_path(root, filename), tb.tb_lineno)
-        tb = tb.tb_next
-    return found
+    return render_template(
+        env, TEMPLATE, two_passes, problems, site.root, "docs/pdf.md"
+    )
 
 
 class _HeadingParser(HTMLParser):
@@ -378,7 +372,7 @@ def extract_toc(html: str, kind: str) -> list[TocItem]:
     return parser.items
 
 
-def _logo_url(site: Site, resources: Resources, problems: Problems) -> str:
+def logo_url(site: Site, resources: Resources, problems: Problems) -> str:
     logo = site.config.colors.logo
     if not logo:
         return ""

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from generator.errors import Pos, Problems, Severity
 from generator.markdown.pieces import FigureRef, RenderedNarrative
 from generator.model import Narrative, Site
-from generator.site.theme import static_files, theme_dirs
+from generator.site.theme import project_path, static_files, theme_dirs
 
 TEMPLATE = "brief.html"  # the brief's template, where its own URLs are written
 
@@ -366,19 +366,9 @@ def find_in_theme(needle: str, site: Site) -> Pos:
             pos = find_in_text(
                 path.read_text("utf-8", errors="replace"),
                 name,
-                project_path(site.root, path),
+                project_path(path, site.root),
                 1,
             )
             if pos is not None:
                 return pos
-    return Pos(project_path(site.root, candidates[0]) if candidates else Path(TEMPLATE))
-
-
-def project_path(root: Path, filename: str | Path) -> Path:
-    """Return filename relative to the project root if it lies inside it."""
-    path = Path(filename)
-    return (
-        path.relative_to(root)
-        if path.is_absolute() and path.is_relative_to(root)
-        else path
-    )
+    return Pos(project_path(candidates[0], site.root) if candidates else Path(TEMPLATE))

@@ -32,10 +32,9 @@ from generator.pdf.fetch import (
     find_in_text,
     find_in_theme,
     make_url_fetcher,
-    project_path,
     report_refusal,
 )
-from generator.site.theme import static_files
+from generator.site.theme import project_path, static_files
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -304,6 +303,6 @@ def _report_message(
 def _stylesheet_pos(message: str, site: Site) -> Pos:
     """Place a renderer warning ("... at 12:3 ...") in the brief's stylesheet."""
     css = static_files(site.root, site.config.theme).get("static/css/brief.css")
-    path = project_path(site.root, css) if css else Path(TEMPLATE)
+    path = project_path(css, site.root) if css else Path(TEMPLATE)
     at = re.search(r"\bat (\d+):(\d+)\b", message)
     return Pos(path, int(at.group(1)), int(at.group(2))) if at else Pos(path)

@@ -294,8 +294,8 @@ class Preview:
     def _make_pdf(self, name: str, target: Path) -> str:
         """Make the brief called name into target; return why not, or ""."""
         try:
+            from generator.build.pipeline import make_brief
             from generator.pdf.options import PdfOptions
-            from generator.pdf.stage import make_brief
 
             make_brief(self.root, name, target, PdfOptions(), self.reporter)
         except BuildFailed as exc:

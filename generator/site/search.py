@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from generator.core.cache import Keys, Memo
+from generator.core.context import BuildContext
 from generator.figures.stage import FigureOut
 from generator.formats import fold
 from generator.markdown.pieces import RenderedNarrative, section_id
 from generator.model import Entry, Site, quantity_text
+from generator.site.pages import Page
 from generator.site.theme import load_messages, theme_dirs
 from generator.site.views import Extras
 
@@ -68,31 +69,31 @@ class SearchDoc:
 
 
 def search_index_files(
+    ctx: BuildContext,
     site: Site,
+    pages: Sequence[Page],
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
-    keys: Keys | None = None,
-    memo: Memo | None = None,
 ) -> dict[str, bytes]:
     """Write the index the search page reads: {"search-index.js": bytes}.
 
-    With keys and a memo, each conference's records are reused from the last
-    build unless its data or narratives changed.
+    The records come from the planned pages that have a search format. Once the
+    inputs are keyed (a build), each conference's records are reused from the
+    cache unless its data or narratives changed.
     """
     dirs = theme_dirs(site.root, site.config.theme)
     messages = load_messages(dirs, site.config.language)
-    docs = build_index(site, narratives, extras, messages)
     parts = []
-    for slug, records in docs:
+    for page, records in build_index(pages, narratives, extras, messages, site):
         key = ""
-        if keys and f"data:{slug}" in keys.inputs:  # a conference, not a series
+        if ctx.keys is not None and page.kind == "conference":
             salt = f"search|{site.config.language}"
-            key = keys.of(f"data:{slug}", f"text:{slug}", salt=salt)
-        text = memo.get("search", key) if memo and key else None
+            key = ctx.key(f"data:{page.name}", f"text:{page.name}", salt=salt)
+        text = ctx.cache.load("search", key) if key else None
         if not isinstance(text, str):
             text = ",".join(_record_json(d) for d in records())
-            if memo and key:
-                memo.put("search", key, text)
+            if key:
+                ctx.cache.save("search", key, text)
         if text:
             parts.append(text)
     return {INDEX_PATH: _script(",".join(parts))}
@@ -112,45 +113,53 @@ def _script(records: str) -> bytes:
 
 
 def build_index(
-    site: Site,
+    pages: Sequence[Page],
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
     messages: Mapping[str, str],
-) -> list[tuple[str, Callable[[], list[SearchDoc]]]]:
-    """List the searchable sections of each conference page, then of the series pages.
+    site: Site,
+) -> list[tuple[Page, Callable[[], list[SearchDoc]]]]:
+    """List the searchable sections of each page with a search format.
 
-    Returns (conference slug or "series/<slug>", a function making its records), so
-    a caller can skip making the records of a conference that did not change.
+    Returns (page, a function making its records), so a caller can skip making
+    the records of a conference that did not change.
     """
     figures_of: dict[str, list[FigureOut]] = {}  # grouped once, not per conference
     for (owner, _), figure in sorted(extras.figures.items()):
         if not figure.series:
             figures_of.setdefault(owner, []).append(figure)
-    docs: list[tuple[str, Callable[[], list[SearchDoc]]]] = []
-    for entry in site.entries:
-        docs.append(
-            (
-                entry.slug,
-                functools.partial(
-                    _conference_records,
-                    entry,
-                    narratives.get(entry.slug, ()),
-                    figures_of.get(entry.slug, []),
-                    messages,
-                    site.config.language,
-                ),
+    docs: list[tuple[Page, Callable[[], list[SearchDoc]]]] = []
+    lang = site.config.language
+    for page in pages:
+        if "search" not in page.formats:
+            continue
+        if page.kind == "conference":
+            entry = page.entry
+            records = functools.partial(
+                _conference_records,
+                entry,
+                narratives.get(entry.slug, ()),
+                figures_of.get(entry.slug, []),
+                messages,
+                lang,
             )
-        )
-    for slug, entries in site.series().items():
-        labels = dict.fromkeys(i.label for e in entries for i in e.data.indicators)
-        doc = SearchDoc(
-            f"series/{slug}/index.html",
+        else:
+            records = functools.partial(_series_records, page, messages)
+        docs.append((page, records))
+    return docs
+
+
+def _series_records(page: Page, messages: Mapping[str, str]) -> list[SearchDoc]:
+    entries = page.entries
+    labels = dict.fromkeys(i.label for e in entries for i in e.data.indicators)
+    return [
+        SearchDoc(
+            page.out.removeprefix(f"{page.lang}/") if page.lang else page.out,
             entries[0].data.series,
             messages.get("compare_series", "compare_series"),
             _join([entries[0].data.series, *labels]),
         )
-        docs.append((f"series/{slug}", functools.partial(list, [doc])))
-    return docs
+    ]
 
 
 def _conference_records(

@@ -12,7 +12,7 @@ Content is passed to templates as data and never compiled as a template.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator import __version__
+from generator.core.cache import Cache
 from generator.core.context import PACKAGE_THEMES
 from generator.errors import Pos, Problems
 from generator.formats import (
@@ -33,6 +34,7 @@ from generator.load.parse import parse_yaml
 from generator.model import (
     Indicator,
     Positions,
+    Site,
     Untranslated,
     change_text,
     derivation_note,
@@ -40,8 +42,6 @@ from generator.model import (
     previous_text,
     quantity_text,
 )
-
-PRIMARY_LANGUAGE = "vi"  # the language data and narratives are written in
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:
@@ -79,9 +79,15 @@ def _theme_parent(folder: Path) -> str | None:
     return parent if isinstance(parent, str) else None
 
 
-def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
-    """Build the Jinja environment for a theme chain, with our filters."""
-    dirs = theme_dirs(root, theme)
+def make_environment(
+    site: Site, lang: str, cache: Cache | None = None
+) -> jinja2.Environment:
+    """Build the Jinja environment of site's theme chain for pages in lang.
+
+    With a cache, compiled templates are kept there (verified on read), so a
+    rebuild skips recompiling them.
+    """
+    dirs = theme_dirs(site.root, site.config.theme)
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader([d / "templates" for d in dirs]),
@@ -91,12 +97,9 @@ def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
             ),
         ]
     )
-    cache_dir = root / ".proceedings-cache" / "jinja"
-    cache_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=loader,
-        # Compiled templates are kept by source hash: a rebuild skips recompiling.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)),
+        bytecode_cache=_Bytecode(cache) if cache is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -105,13 +108,15 @@ def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
         extensions=["jinja2.ext.do"],
     )
     messages = load_messages(dirs, lang)
+    primary = site.config.output_languages[0]
     env.globals.update(
         t=lambda key, **kw: _translate(messages, key, kw),
         lang=lang,
         generator_version=__version__,
+        theme_folders=tuple(dirs),
     )
     env.filters.update(
-        # An indicator's numbers go through suppress.py: a small count reads "< N".
+        # An indicator's numbers read one way everywhere: a small count is "< N".
         num=lambda v, decimals=None: (
             number_text(v, lang)
             if isinstance(v, Indicator)
@@ -125,10 +130,63 @@ def make_environment(root: Path, theme: str, lang: str) -> jinja2.Environment:
         long_date=lambda d: format_long_date(d, lang),
         dates=lambda ds: format_dates(list(ds), lang),
         filesize=lambda n: format_bytes(n, lang),
-        lang_attr=lambda text: lang_attribute(text, lang),
-        lang_text=lambda text: lang_text(text, lang),
+        lang_attr=lambda text: lang_attribute(text, lang, primary),
+        lang_text=lambda text: lang_text(text, lang, primary),
     )
     return env
+
+
+class _Bytecode(jinja2.BytecodeCache):
+    """Jinja's compiled templates in our cache, verified when read back."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.cache.blob("jinja", f"{bucket.key}.code")
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put_blob("jinja", f"{bucket.key}.code", bucket.bytecode_to_string())
+
+
+def render_template(
+    env: jinja2.Environment,
+    name: str,
+    render: Callable[[jinja2.Template], str],
+    problems: Problems,
+    root: Path,
+    docs: str = "docs/themes.md",
+) -> str | None:
+    """Render the template name with render(template); None after a problem.
+
+    Every template error becomes a Problem at the template file and line it
+    comes from (a shipped theme's path is shown from the package's themes/).
+    """
+    try:
+        return render(env.get_template(name))
+    except jinja2.TemplateSyntaxError as exc:
+        pos = Pos(project_path(exc.filename or name, root), exc.lineno or 1)
+        problems.add(pos, f"template error: {exc.message}")
+    except jinja2.TemplateNotFound as exc:
+        folders = env.globals.get("theme_folders", ())
+        searched = ", ".join(
+            project_path(str(Path(d) / "templates"), root).as_posix() for d in folders
+        )
+        problems.add(
+            Pos(Path("themes")),
+            f"template not found: {exc.name}",
+            f"looked in {searched or 'no theme folder'}; a theme must provide "
+            f"{exc.name} or extend one that does (docs/themes.md)",
+        )
+    except jinja2.TemplateError as exc:
+        problems.add(
+            template_pos(exc, name, root),
+            f"template error: {exc.message}",
+            f"check the name in the template; see {docs} for what it receives",
+        )
+    return None
 
 
 def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
@@ -145,18 +203,18 @@ def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
     return merged
 
 
-def lang_attribute(value: object, page_lang: str) -> Markup:
+def lang_attribute(value: object, page_lang: str, primary: str) -> Markup:
     """Return ' lang="vi"' for an untranslated text on a page in another language."""
-    if isinstance(value, Untranslated) and page_lang != PRIMARY_LANGUAGE:
-        return Markup(f' lang="{PRIMARY_LANGUAGE}"')
+    if isinstance(value, Untranslated) and page_lang != primary:
+        return Markup(f' lang="{primary}"')
     return Markup("")
 
 
-def lang_text(value: object, page_lang: str) -> Markup:
+def lang_text(value: object, page_lang: str, primary: str) -> Markup:
     """Return value as HTML, in a span lang="vi" if it is untranslated on the page."""
     text = escape(value)
-    if isinstance(value, Untranslated) and page_lang != PRIMARY_LANGUAGE:
-        return Markup(f'<span lang="{PRIMARY_LANGUAGE}">{text}</span>')
+    if isinstance(value, Untranslated) and page_lang != primary:
+        return Markup(f'<span lang="{primary}">{text}</span>')
     return text
 
 
@@ -185,13 +243,13 @@ def template_pos(exc: BaseException, template: str, root: Path) -> Pos:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".css")):
-            found = Pos(_project_path(filename, root), tb.tb_lineno)
+            found = Pos(project_path(filename, root), tb.tb_lineno)
         tb = tb.tb_next
     return found
 
 
-def _project_path(filename: str, root: Path) -> Path:
-    """Show a template path relative to the project (or to the shipped themes)."""
+def project_path(filename: str | Path, root: Path) -> Path:
+    """Show a theme file's path from the project (or from the shipped themes)."""
     path = Path(filename)
     for base in (root.resolve(), PACKAGE_THEMES.parent):
         if path.is_absolute() and path.is_relative_to(base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,20 +103,30 @@ def follow_up_reports(entry: Entry, series: Sequence[Entry]) -> list[FollowUpSta
     ]
 
 
-def _narrative_view(
-    rendered: RenderedNarrative, slug: str, extras: Extras
+def narrative_view(
+    rendered: RenderedNarrative,
+    slug: str,
+    extras: Extras,
+    *,
+    rewrite: Callable[[str], str] | None = None,
+    ident: str = "",
 ) -> dict[str, Any]:
+    """A narrative as templates show it: HTML pieces with its figures in place.
+
+    rewrite changes each HTML piece (a brief makes ids unique and links absolute);
+    ident is the id of its section (by default the page's ``n-<slug>``).
+    """
     pieces: list[Any] = []
     for part in rendered.parts:
         if isinstance(part, FigureRef):
             pieces.append(extras.figures.get((slug, part.id)))
-        else:
-            pieces.append(Markup(part))  # produced by our Markdown stage, html=False
+        else:  # produced by our Markdown stage, raw HTML off or sanitised
+            pieces.append(Markup(rewrite(part) if rewrite else part))
     return {
         "narrative": rendered.narrative,
         "front": rendered.narrative.front,
         "pieces": pieces,
         "headings": rendered.headings,
-        "id": section_id(rendered.narrative),
+        "id": ident or section_id(rendered.narrative),
         "lang": rendered.narrative.lang,  # differs from the page's: a fallback
     }

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from generator.build.pipeline import build_site
+from generator.build.pipeline import build_site, make_brief
 from generator.commands.main import cli
-from generator.core.context import CACHE_DIR, BuildOptions, SilentReporter
+from generator.core.context import CACHE_DIR, BuildContext, BuildOptions, SilentReporter
 from generator.errors import BuildFailed, Problem, Problems
 from generator.load.project import load_site
 from generator.markdown.render import render_narratives
@@ -37,12 +37,20 @@ from generator.pdf.fetch import (
     make_url_fetcher,
 )
 from generator.pdf.options import PdfOptions
-from generator.pdf.stage import make_brief, make_briefs
+from generator.pdf.stage import make_briefs
 from generator.pdf.worker import render_pdf
-from generator.site.pages import Extras
+from generator.site.pages import plan_site
+from generator.site.views import Extras
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "pdf"
+
+
+def pdf_context(project: Path) -> BuildContext:
+    """A context for calling the PDF stage directly, with the project's cache."""
+    return BuildContext.open(project, BuildOptions(project / "output"))
+
+
 S23 = "hoi-nghi-tre-em-phia-nam-2023"
 S24 = "hoi-nghi-tre-em-phia-nam-2024"
 SERIES_SLUG = "hoi-nghi-cong-tac-tre-em-khu-vuc-phia-nam"
@@ -487,19 +495,10 @@ def test_the_pdf_stage_refuses_narrative_paths_leaving_the_site(project: Path) -
     )  # the Markdown stage reports these too; this is the PDF's own check
     site = load_site(project, ignored)
     narratives = {e.slug: render_narratives(e, "vi", ignored) for e in site.entries}
-    problems = Problems()
-    result = make_briefs(
-        site,
-        narratives,
-        Extras(),
-        {},
-        project / CACHE_DIR / "pdf",
-        problems,
-        SilentReporter(),
-        only=S24,
-    )
+    ctx = pdf_context(project)
+    result = make_briefs(ctx, site, plan_site(site), narratives, Extras(), {}, only=S24)
     assert result.pdfs == {}  # not rendered at all
-    found = {(str(p.pos), p.severity) for p in problems}
+    found = {(str(p.pos), p.severity) for p in ctx.problems}
     rel = f"content/{S24}/zz-anh.md"
     assert found == {(f"{rel}:5:6", "error"), (f"{rel}:7:6", "error")}
 
@@ -625,20 +624,12 @@ def test_a_brief_over_its_limits_is_stopped_with_a_clear_error(
     narratives = {e.slug: render_narratives(e, "vi", problems) for e in site.entries}
 
     def make(options: PdfOptions) -> Problem:
-        problems = Problems()
+        ctx = pdf_context(project)
         result = make_briefs(
-            site,
-            narratives,
-            Extras(),
-            {},
-            project / CACHE_DIR / "pdf",
-            problems,
-            SilentReporter(),
-            options,
-            only=S24,
+            ctx, site, plan_site(site), narratives, Extras(), {}, options, only=S24
         )
         assert result.pdfs == {}
-        [problem] = problems.errors
+        [problem] = ctx.problems.errors
         assert str(problem.pos) == f"data/{S24}.yaml:1:1"
         assert problem.message.startswith(
             f"could not make the PDF brief {S24}/{S24}.pdf"

@@ -326,9 +326,11 @@ def test_each_missing_text_is_reported_at_the_vietnamese_text(project: Path) -> 
 
 def test_fallback_texts_are_marked_only_on_pages_in_another_language() -> None:
     vi_text, en_text = Untranslated("Trẻ em <b>"), "Children"
-    assert lang_attribute(vi_text, "en") == Markup(' lang="vi"')
-    assert lang_attribute(vi_text, "vi") == Markup("")
-    assert lang_attribute(en_text, "en") == Markup("")
-    assert lang_text(vi_text, "en") == Markup('<span lang="vi">Trẻ em &lt;b&gt;</span>')
-    assert lang_text(vi_text, "vi") == Markup("Trẻ em &lt;b&gt;")
+    assert lang_attribute(vi_text, "en", "vi") == Markup(' lang="vi"')
+    assert lang_attribute(vi_text, "vi", "vi") == Markup("")
+    assert lang_attribute(en_text, "en", "vi") == Markup("")
+    assert lang_text(vi_text, "en", "vi") == Markup(
+        '<span lang="vi">Trẻ em &lt;b&gt;</span>'
+    )
+    assert lang_text(vi_text, "vi", "vi") == Markup("Trẻ em &lt;b&gt;")
     assert page_prefix("en", "vi") == "en/" and page_prefix("vi", "vi") == ""

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from generator import figures
 from generator.commands.main import cli
-from generator.core.context import SilentReporter
+from generator.core.cache import Cache
+from generator.core.context import BuildContext, BuildOptions, SilentReporter
 from generator.errors import BuildFailed, Problem, Problems
 from generator.figures import fonts as chart_fonts
 from generator.figures.colours import contrast
@@ -78,12 +79,17 @@ def load(root: Path) -> Site:
 
 
 def draw(root: Path, cache: Path | None = None) -> tuple[FigureResult, Problems]:
+    """Draw the project's figures with their cache in cache (figures/ under it)."""
     site = load(root)
-    problems = Problems()
-    result = draw_figures(
-        site, cache or root / ".cache-figures", problems, SilentReporter()
+    ctx = BuildContext(
+        site.root,
+        BuildOptions(root / "output"),
+        Problems(),
+        SilentReporter(),
+        Cache(cache or root / ".cache"),
     )
-    return result, problems
+    result = draw_figures(ctx, site)
+    return result, ctx.problems
 
 
 def add_conference(root: Path, figures_yaml: str) -> tuple[Path, str]:
@@ -395,8 +401,11 @@ def test_a_changed_theme_colour_redraws(project: Path, tmp_path: Path) -> None:
 def test_a_damaged_cache_entry_is_redrawn(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first, _ = draw(project, cache)
-    for path in cache.glob("*.svg"):
-        path.write_bytes(b"")
+    svgs = sorted(cache.glob("figures/*.svg"))
+    assert len(svgs) == 5
+    for path in svgs:  # the same size, one colour changed: still not trusted
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"#", b"%", 1))
     again, _ = draw(project, cache)
     assert again.drawn == 5
     assert _contents(again.files) == _contents(first.files)

@@ -201,21 +201,24 @@ def test_a_deleted_image_is_an_error_even_when_the_text_is_unchanged(
         raise AssertionError("a build with a missing image must fail")
 
 
-def test_the_memo_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
+def test_the_cache_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
     import os
 
-    from generator.core.cache import Memo
+    from generator.core.cache import Cache
 
-    first = Memo(tmp_path)
+    first = Cache(tmp_path)
     for i in range(6):
-        first.put("x", f"k{i}", i)
-        path = tmp_path / "memo" / "x" / f"k{i}.pickle"
+        first.save("x", f"k{i}", i)
+        path = tmp_path / "x" / f"k{i}.pickle"
         os.utime(path, (1000 + i, 1000 + i))  # k0 is the oldest
-    second = Memo(tmp_path)
-    assert second.get("x", "k4") == 4 and second.get("x", "k5") == 5
-    assert second.get("x", "missing") is None
+    second = Cache(tmp_path)
+    assert second.load("x", "k4") == 4 and second.load("x", "k5") == 5
+    assert second.load("x", "missing") is None
     second.prune()  # used: k4, k5, missing -> keep 3 unused, the newest
-    left = sorted(p.stem for p in (tmp_path / "memo" / "x").iterdir())
+    left = sorted(p.stem for p in (tmp_path / "x").iterdir())
     assert left == ["k1", "k2", "k3", "k4", "k5"]
-    (tmp_path / "memo" / "x" / "k1.pickle").write_bytes(b"not a pickle")
-    assert Memo(tmp_path).get("x", "k1") is None  # damaged: recomputed, no crash
+    (tmp_path / "x" / "k1.pickle").write_bytes(b"not a pickle")
+    damaged = Cache(tmp_path)
+    assert damaged.load("x", "k1") is None  # damaged: recomputed, no crash
+    assert damaged.damaged == ["x/k1.pickle"]
+    assert not (tmp_path / "x" / "k1.pickle").exists()
