@@ -38,9 +38,9 @@ from generator.core.cache import (
     write_atomic,
 )
 from generator.core.context import PACKAGE_THEMES
+from generator.load.themes import theme_dirs
 from generator.model import Site
 from generator.site.pages import Page
-from generator.site.theme import theme_dirs
 
 RECORD_VERSION = 1  # bump when the record's shape changes
 RECORD_NAME = "outputs.json"

@@ -30,7 +30,7 @@ from generator.errors import Problem, Problems, UsageError
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.parse import parse_yaml
 from generator.load.project import load_site
-from generator.load.translate import missing_translations, translated_site
+from generator.load.translate import missing_texts, translated_site
 from generator.model import Positions
 from generator.pdf.options import VARIANTS, PdfOptions
 from generator.site.links import check_links
@@ -240,14 +240,19 @@ def make_brief(
     return target, out, ctx.problems.warnings
 
 
-def check_translations(root: Path) -> tuple[list[Problem], bool]:
-    """Load the project at root; return its gaps and whether English pages are on.
+def check_translations(root: Path) -> tuple[list[Problem], tuple[str, ...]]:
+    """Load the project at root; return its gaps and the other languages published.
 
-    Raises BuildFailed when the project has errors.
+    The gaps are those of each language the site publishes besides its primary
+    one, or of English when it publishes none (to prepare English pages). Raises
+    BuildFailed when the project has errors.
     """
     site = load_site(root, Problems())
     config = Positions(Path("site.yaml"))
     text = read_text(site.root, config.path, Problems(), MAX_DATA_BYTES)
     parse_yaml(text or "", config, Problems())  # for the positions of its texts
-    gaps = missing_translations(site, config)
-    return gaps, "en" in site.config.output_languages
+    published = site.config.output_languages[1:]
+    gaps = [
+        p for lang in published or ("en",) for p in missing_texts(site, lang, config)
+    ]
+    return sorted(gaps, key=Problem.sort_key), published

@@ -34,10 +34,10 @@ def check(obj: Context, strict: bool, translations: bool) -> None:
     if translations:
         from generator.build.pipeline import check_translations
 
-        missing, english_on = _run(obj, lambda: check_translations(obj.root))
+        missing, published = _run(obj, lambda: check_translations(obj.root))
         for problem in missing:
             click.echo(str(problem), err=True)
-        if not english_on:
+        if not published:
             click.echo(
                 "note: English pages are off; add `languages: [vi, en]` to site.yaml "
                 "to publish them",

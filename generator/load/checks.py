@@ -21,7 +21,7 @@ compared value derived from ``change`` is explained by ``explain_previous``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -89,6 +89,8 @@ class _Deriver:
     items: list[Any]
     positions: Positions
     problems: Problems
+    primary: str = "vi"  # the language of the generated explanations
+    languages: tuple[str, ...] = ()  # other languages to explain in, too
     by_id: dict[str, int] = field(default_factory=dict)
     done: dict[int, Decimal | None] = field(default_factory=dict)
     visiting: list[int] = field(default_factory=list)
@@ -238,10 +240,11 @@ class _Deriver:
         item["value"] = format(result, "f")
         item["derived"] = "true"
         if "derivation" not in item:
-            item["derivation"] = self._explain(operation, operands, "vi")
-            english = item.setdefault("en", {})
-            if isinstance(english, dict) and "derivation" not in english:
-                english["derivation"] = self._explain(operation, operands, "en")
+            item["derivation"] = self._explain(operation, operands, self.primary)
+            for lang in self.languages:  # in each language the words exist for
+                block = item.setdefault(lang, {})
+                if isinstance(block, dict) and "derivation" not in block:
+                    block["derivation"] = self._explain(operation, operands, lang)
         return result
 
     def _explain(
@@ -250,29 +253,35 @@ class _Deriver:
         shown = []
         for value, k in operands:
             other = self.items[k]
-            english = other.get("en") if lang == "en" else None
+            texts = other.get(lang) if lang != self.primary else None
             label = other.get("label", other.get("id"))
             unit = other.get("unit", "")
-            if isinstance(english, dict):
-                label = english.get("label", label)
-                unit = english.get("unit", unit)
+            if isinstance(texts, dict):  # the operand's own words in lang
+                label = texts.get("label", label)
+                unit = texts.get("unit", unit)
             shown.append((value, str(unit), str(label)))
         return _explain_rule(operation, shown, lang)
 
 
 def derive_values(
-    raw: MutableMapping[str, Any], positions: Positions, problems: Problems
+    raw: MutableMapping[str, Any],
+    positions: Positions,
+    problems: Problems,
+    languages: Collection[str] = (),
+    primary: str = "vi",
 ) -> bool:
     """Compute, in raw (parsed YAML, before validation), each `derive` rule's value.
 
-    Return False when a rule could not be applied: its problem is reported here, or
+    The generated explanation is written in primary, and in each of languages
+    (the data's other languages) that has the words for it. Return False when a rule could not be applied: its problem is reported here, or
     by validation when the rule or a value it uses is malformed. The value is then
     a placeholder, and the data checks of the conference are skipped.
     """
     items = raw.get("indicators")
     if not isinstance(items, list):
         return True
-    deriver = _Deriver(items, positions, problems)
+    known = tuple(lang for lang in sorted(languages) if lang in _WORDS)
+    deriver = _Deriver(items, positions, problems, primary, known)
     for i, item in enumerate(items):
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             deriver.by_id.setdefault(item["id"], i)

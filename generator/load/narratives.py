@@ -12,12 +12,13 @@ from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import slugify
 from generator.load.files import MAX_NARRATIVE_BYTES, read_text
 from generator.load.parse import parse_yaml
+from generator.load.translate import LANGUAGE_NAMES
 from generator.load.validate import validate
 from generator.model import (
     FrontMatter,
-    FrontMatterEn,
     Narrative,
     Positions,
+    TranslatedFrontMatter,
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -26,35 +27,38 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
-def _load_narratives(
-    root: Path, slug: str, problems: Problems, drafts: bool
+def load_narratives(
+    root: Path, slug: str, problems: Problems, drafts: bool, lang: str
 ) -> list[Narrative]:
+    """Read content/<slug>/*.md, written in lang (the site's primary language)."""
     folder = root / "content" / slug
     if not folder.is_dir():
         return []
     out = []
     for path in sorted(folder.glob("*.md")):
-        narrative = load_narrative(root, path.relative_to(root), problems)
+        narrative = load_narrative(root, path.relative_to(root), problems, lang=lang)
         if narrative is not None and (drafts or not narrative.front.draft):
             out.append(narrative)
     out.sort(key=lambda n: (n.front.order, n.slug))
     return out
 
 
-def _load_translations(
+def load_translations(
     root: Path,
     slug: str,
+    langs: tuple[str, str],
     originals: Sequence[Narrative],
     problems: Problems,
     drafts: bool,
 ) -> list[Narrative]:
-    """Read content/<slug>/en/*.md, each the English version of a same-named file.
+    """Read content/<slug>/<lang>/*.md, each the version of a same-named narrative.
 
     A translation takes its place (`order`) from its original; one whose original is
-    a draft left out of this build is left out too, as is an English draft (unless
-    drafts is true).
+    a draft left out of this build is left out too, as is a translated draft (unless
+    drafts is true). langs are the translation's language and the primary one.
     """
-    folder = root / "content" / slug / "en"
+    lang, primary = langs
+    folder = root / "content" / slug / lang
     if not folder.is_dir() or folder.is_symlink():
         return []
     names = {p.stem for p in folder.parent.glob("*.md")}
@@ -65,13 +69,14 @@ def _load_translations(
         if path.stem not in names:
             problems.add(
                 Pos(rel),
-                f"English narrative '{path.name}' has no Vietnamese original "
+                f"{LANGUAGE_NAMES.get(lang, lang)} narrative '{path.name}' has no "
+                f"{LANGUAGE_NAMES.get(primary, primary)} original "
                 f"content/{slug}/{path.name}",
-                "an English version keeps the file name of the narrative it "
+                "a translation keeps the file name of the narrative it "
                 "translates; " + did_you_mean(path.stem, names, "narrative"),
             )
             continue
-        narrative = load_narrative(root, rel, problems, lang="en")
+        narrative = load_narrative(root, rel, problems, lang=lang, translation=True)
         if narrative is None or path.stem not in order:
             continue
         if drafts or not narrative.front.draft:
@@ -82,11 +87,16 @@ def _load_translations(
 
 
 def load_narrative(
-    root: Path, rel: Path, problems: Problems, *, lang: str = "vi"
+    root: Path,
+    rel: Path,
+    problems: Problems,
+    *,
+    lang: str = "vi",
+    translation: bool = False,
 ) -> Narrative | None:
-    """Read one narrative: a front-matter block between '---' lines, then Markdown.
+    """Read one narrative, written in lang: front matter between '---' lines, Markdown.
 
-    An English one (lang "en") may give only title, summary and draft.
+    A translation's front matter may give only title, summary and draft.
     """
     if not _SLUG.match(rel.stem):
         problems.add(
@@ -116,11 +126,11 @@ def load_narrative(
                 Pos(rel, 2), "front matter must be a mapping such as 'title: …'"
             )
         return None
-    if lang == "vi":
-        front = validate(FrontMatter, front_raw, positions, problems)
+    if translation:
+        given = validate(TranslatedFrontMatter, front_raw, positions, problems)
+        front = None if given is None else FrontMatter(**given.model_dump())
     else:
-        english = validate(FrontMatterEn, front_raw, positions, problems)
-        front = None if english is None else FrontMatter(**english.model_dump())
+        front = validate(FrontMatter, front_raw, positions, problems)
     if front is None:
         return None
     body = text[match.end() :]

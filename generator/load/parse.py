@@ -111,7 +111,7 @@ class _Builder:
             mark = (key_node.start_mark.line, key_node.start_mark.column)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.add(
-                    self.positions._pos(mark),
+                    self.positions.pos_of(mark),
                     "a mapping key must be plain text",
                     "use a simple name such as 'title:'",
                 )
@@ -119,7 +119,7 @@ class _Builder:
             key = key_node.value
             if key in out:
                 self.problems.add(
-                    self.positions._pos(mark),
+                    self.positions.pos_of(mark),
                     f"duplicate key '{key}'",
                     "each key may appear once in a mapping; remove or rename one",
                 )
@@ -180,7 +180,7 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             if tab_fixed is not None:
                 message = "a tab character is used for indentation"
                 hint = "YAML indents with spaces only; replace the tab with spaces"
-            problems.add(positions._pos((line, col)), message, hint)
+            problems.add(positions.pos_of((line, col)), message, hint)
             if tab_fixed is None:
                 return None
             text = tab_fixed
@@ -189,7 +189,7 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             problems.add(*_reader_problem(text, exc, positions))
             return None
         except yaml.YAMLError as exc:
-            problems.add(positions._pos((0, 0)), f"invalid YAML: {exc}")
+            problems.add(positions.pos_of((0, 0)), f"invalid YAML: {exc}")
             return None
         if node is None:
             return None
@@ -200,7 +200,7 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             return builder.build(node, ())
         except _TooLarge:
             problems.add(
-                positions._pos((0, 0)),
+                positions.pos_of((0, 0)),
                 f"the file has more than {MAX_NODES} values",
                 "split it, or check for repeated or generated content",
             )
@@ -221,7 +221,7 @@ def _reader_problem(
     col = index - (text.rfind("\n", 0, index) + 1)
     char = f"U+{ord(found.group()):04X}" if found else "a character"
     return (
-        positions._pos((line, col)),
+        positions.pos_of((line, col)),
         f"the invisible control character {char} is not allowed",
         "delete it (editors often show it as a box, or not at all); it usually "
         "comes from text copied out of a PDF or a word processor",
@@ -248,7 +248,7 @@ def _refuse_anchors(text: str, positions: Positions, problems: Problems) -> bool
         if found <= MAX_ANCHOR_REPORTS:  # an alias bomb has hundreds; a few say it
             mark = event.start_mark
             problems.add(
-                positions._pos((mark.line, mark.column)),
+                positions.pos_of((mark.line, mark.column)),
                 "anchors and aliases (&name, *name) are not supported",
                 "write the value out in full where it is used",
             )

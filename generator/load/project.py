@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 from generator.core.cache import Cache
@@ -18,9 +17,11 @@ from generator.errors import Pos, Problems, UsageError, did_you_mean
 from generator.formats import slugify
 from generator.load.checks import check_conference, check_series, derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
-from generator.load.narratives import _load_narratives, _load_translations
+from generator.load.narratives import load_narratives, load_translations
 from generator.load.parse import parse_yaml
 from generator.load.suppress import resolve_suppression
+from generator.load.themes import catalogue_languages, theme_dirs
+from generator.load.translate import Languages, Texts, split_texts
 from generator.load.validate import validate
 from generator.model import (
     Conference,
@@ -50,8 +51,12 @@ def load_site(
             "(one with site.yaml, data/ and content/), or pass --root"
         )
     config_positions = Positions(Path("site.yaml"))
-    config = load_config(root, problems, config_positions)
-    entries = [e for e in _load_entries(root, problems, drafts, cache) if e is not None]
+    config, texts, languages = load_config(root, problems, config_positions)
+    entries = [
+        e
+        for e in _load_entries(root, problems, drafts, cache, languages)
+        if e is not None
+    ]
     data_dir = root / "data"
     all_slugs = (
         {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
@@ -60,7 +65,7 @@ def load_site(
     check_series(entries, problems)
     problems.check()
     entries.sort(key=lambda e: (e.data.period.end, e.slug), reverse=True)
-    site = Site(root, config or SiteConfig(), tuple(entries))
+    site = Site(root, config or SiteConfig(), tuple(entries), texts)
     # Small counts shown as "< N": thresholds resolved into the model, masks listed.
     site = resolve_suppression(site, config_positions, problems)
     problems.check()
@@ -69,19 +74,48 @@ def load_site(
 
 def load_config(
     root: Path, problems: Problems, positions: Positions | None = None
-) -> SiteConfig | None:
-    """Read site.yaml; every field has a default. positions, if given, are filled."""
+) -> tuple[SiteConfig | None, Texts, Languages]:
+    """Read site.yaml; every field has a default. positions, if given, are filled.
+
+    Returns the settings, site.yaml's texts in other languages, and the languages
+    the data may give texts in: those the site publishes and those the theme has a
+    message catalogue for (so ``check --translations`` works before publishing).
+    """
     rel = Path("site.yaml")
-    text = read_text(root, rel, problems, MAX_DATA_BYTES)
-    if text is None:
-        return None
     positions = positions if positions is not None else Positions(rel)
-    data = parse_yaml(text, positions, problems)
-    return validate(SiteConfig, data if data is not None else {}, positions, problems)
+    text = read_text(root, rel, problems, MAX_DATA_BYTES)
+    data = parse_yaml(text, positions, problems) if text is not None else None
+    raw = data if isinstance(data, dict) else {}
+    theme = raw.get("theme") if isinstance(raw.get("theme"), str) else "default"
+    dirs = theme_dirs(root, str(theme))
+    catalogues = catalogue_languages(dirs)
+    named = raw.get("languages") if isinstance(raw.get("languages"), list) else []
+    primary = str(raw.get("language", "vi"))
+    known = catalogues | {str(n) for n in named}
+    others = known - {primary}
+    texts = split_texts(raw, SiteConfig, sorted(known), positions, problems)
+    if text is None:
+        return None, texts, Languages(primary, frozenset(others))
+    config = validate(SiteConfig, raw, positions, problems)
+    _drop_primary_texts(texts, primary, positions, problems)
+    for i, lang in enumerate(config.output_languages if config else ()):
+        if lang not in catalogues:
+            where: Loc = ("languages", i) if config and config.languages else ()
+            problems.add(
+                positions.at(where or ("language",)),
+                f"no message catalogue for '{lang}' in the theme",
+                f"add messages/{lang}.yaml to themes/site/ (copy "
+                "themes/default/messages/en.yaml and translate it); docs/bilingual.md",
+            )
+    return config, texts, Languages(primary, frozenset(others))
 
 
 def _load_entries(
-    root: Path, problems: Problems, drafts: bool, cache: Cache | None
+    root: Path,
+    problems: Problems,
+    drafts: bool,
+    cache: Cache | None,
+    languages: Languages,
 ) -> list[Entry | None]:
     data_dir = root / "data"
     files = sorted(
@@ -103,13 +137,18 @@ def _load_entries(
                     "keep one file per conference",
                 )
             continue
-        entries.append(_load_entry(root, paths[0], problems, drafts, cache))
+        entries.append(_load_entry(root, paths[0], problems, drafts, cache, languages))
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 
 
 def _load_entry(
-    root: Path, rel: Path, problems: Problems, drafts: bool, cache: Cache | None
+    root: Path,
+    rel: Path,
+    problems: Problems,
+    drafts: bool,
+    cache: Cache | None,
+    languages: Languages,
 ) -> Entry | None:
     slug = rel.stem
     if not _SLUG.match(slug):
@@ -132,15 +171,25 @@ def _load_entry(
     if not isinstance(raw, dict):
         problems.add(Pos(rel), "a data file must be a mapping of fields")
         return None
-    derived_ok = derive_values(raw, positions, problems)
+    derived_ok = derive_values(
+        raw, positions, problems, languages.others, languages.primary
+    )
+    every = sorted(languages.others | {languages.primary})
+    texts = split_texts(raw, Conference, every, positions, problems)
+    _drop_primary_texts(texts, languages.primary, positions, problems)
     conference = validate(Conference, raw, positions, problems)
     if conference is None:
         return None
     _check_references(conference, positions, problems)
     check_conference(conference, positions, problems, values=derived_ok)
-    _check_english_lists(conference, positions, problems)
-    narratives = _load_narratives(root, slug, problems, drafts)
-    translations = _load_translations(root, slug, narratives, problems, drafts)
+    narratives = load_narratives(root, slug, problems, drafts, languages.primary)
+    translations = [
+        narrative
+        for lang in sorted(languages.others)
+        for narrative in load_translations(
+            root, slug, (lang, languages.primary), narratives, problems, drafts
+        )
+    ]
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Entry(
         slug,
@@ -149,8 +198,28 @@ def _load_entry(
         tuple(narratives),
         positions,
         tuple(translations),
+        texts,
         digest=digest,
     )
+
+
+def _drop_primary_texts(
+    texts: Texts, primary: str, positions: Positions, problems: Problems
+) -> None:
+    """Warn once about blocks named after the primary language: they are not used.
+
+    They are what a data file holds when a site changes its primary language.
+    """
+    blocks = texts.pop(primary, {})
+    if blocks:
+        first = min(blocks, key=positions.at)
+        problems.warn(
+            positions.at((*first, primary), key=True),
+            f"{len(blocks)} `{primary}:` block(s) give texts in the site's primary "
+            "language; they are not used",
+            "write the texts in the fields themselves; a block named after a "
+            "language gives texts in another one (docs/bilingual.md)",
+        )
 
 
 def _check_references(
@@ -191,29 +260,6 @@ def _check_references(
                 refs.append((loc, ident, indicators, "indicator"))
     for loc, ident, known, what in refs:
         _expect(ident, known, what, positions.at(loc), problems)
-
-
-def _check_english_lists(
-    conf: Conference, positions: Positions, problems: Problems
-) -> None:
-    """Report `en:` lists whose length differs from the Vietnamese list they render."""
-    pairs: list[tuple[Loc, Sequence[str], Sequence[str] | None]] = []
-    if conf.en is not None:
-        pairs.append((("organisers",), conf.organisers, conf.en.organisers))
-        pairs.append((("topics",), conf.topics, conf.en.topics))
-    for i, fig in enumerate(conf.figures):
-        if fig.en is not None:
-            pairs.append((("figures", i, "labels"), fig.labels, fig.en.labels))
-    for loc, original, english in pairs:
-        if english is not None and len(english) != len(original):
-            en_loc = (*loc[:-1], "en", loc[-1])
-            problems.add(
-                positions.at(en_loc),
-                f"en.{loc[-1]} has {len(english)} entries but {loc[-1]} has "
-                f"{len(original)}",
-                f"give one English entry for each entry of {loc[-1]}, in the same "
-                "order",
-            )
 
 
 def _expect(

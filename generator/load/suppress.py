@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from generator.errors import Pos, Problem, Problems, did_you_mean
 from generator.formats import (
@@ -30,6 +31,7 @@ from generator.formats import (
 from generator.model import (
     Entry,
     Indicator,
+    Loc,
     Positions,
     Site,
     change_text,
@@ -76,10 +78,10 @@ def resolve_suppression(site: Site, positions: Positions, problems: Problems) ->
                 if ind.suppress_below == threshold
                 else ind.model_copy(update={"suppress_below": threshold})
             )
-        indicators = _redact_derivations(indicators)
+        indicators, texts = _redact_derivations(indicators, entry.texts)
         if indicators != entry.data.indicators:
             data = entry.data.model_copy(update={"indicators": indicators})
-            entry = dataclasses.replace(entry, data=data)
+            entry = dataclasses.replace(entry, data=data, texts=texts)
         entries.append(entry)
     resolved = dataclasses.replace(site, entries=tuple(entries))
     problems.extend(suppression_notes(resolved))
@@ -113,26 +115,30 @@ def _series_settings(
     return found
 
 
-def _redact_derivations(indicators: list[Indicator]) -> list[Indicator]:
+def _redact_derivations(
+    indicators: list[Indicator], texts: Mapping[str, Mapping[Loc, Mapping[str, Any]]]
+) -> tuple[list[Indicator], dict[str, dict[Loc, Mapping[str, Any]]]]:
     """Write "< N" for masked counts in the explanation of values derived from them.
 
     A ``derive`` rule's generated explanation states its operands ("tính bằng 23
-    … trừ 17 …"); a masked one must not show there either.
+    … trừ 17 …"); a masked one must not show there either, in any language.
     """
     by_id = {i.id: i for i in indicators}
     out = []
-    for ind in indicators:
+    redacted = {lang: dict(where) for lang, where in texts.items()}
+    for i, ind in enumerate(indicators):
         rule = ind.derive
         used = [by_id[x] for x in rule.operands if x in by_id] if rule else []
         hidden = [i for i in (ind, *used) if i.masked] if used else []
         if hidden and ind.derivation:
-            update: dict[str, object] = {"derivation": _redact(ind.derivation, hidden)}
-            if ind.en is not None and ind.en.derivation:
-                english = _redact(ind.en.derivation, hidden)
-                update["en"] = ind.en.model_copy(update={"derivation": english})
-            ind = ind.model_copy(update=update)
+            ind = ind.model_copy(update={"derivation": _redact(ind.derivation, hidden)})
+            for where in redacted.values():
+                given = where.get(("indicators", i), {})
+                if given.get("derivation"):
+                    text = _redact(given["derivation"], hidden)
+                    where[("indicators", i)] = {**given, "derivation": text}
         out.append(ind)
-    return out
+    return out, redacted
 
 
 def _redact(text: str, hidden: Sequence[Indicator]) -> str:

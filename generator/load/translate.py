@@ -1,134 +1,242 @@
-"""English versions of a site: the data's `en:` texts, English narratives, gaps.
+"""A site in its other languages: texts given per language, one overlay, the gaps.
 
-Vietnamese is the primary language: data files and ``content/<slug>/*.md`` are written
-in it. A site with ``languages: [vi, en]`` also publishes English pages under ``en/``;
-they are made by the same stages from an *English copy* of the Site, in which every
-text that has an English version (an ``en:`` block in the data, a narrative in
-``content/<slug>/en/``) replaces the Vietnamese one. A text without one stays
-Vietnamese, wrapped in ``Untranslated`` so a template can mark it ``lang="vi"``;
-numbers are never translated, only formatted. ``missing_translations`` lists every
-gap for ``proceedings check --translations``. See docs/bilingual.md.
+Data files and ``content/<slug>/*.md`` are written in the site's primary language
+(``language`` in site.yaml). Each other language the site names in ``languages``
+publishes pages under its prefix (``en/``); they are made by the same stages from a
+*translated copy* of the Site. Which texts can be translated is marked once, on
+the models (``Strict.translated``); an author gives them in a block named after the
+language, beside the primary text::
+
+    - id: vu-xam-hai-tre-em
+      label: Vụ xâm hại trẻ em
+      unit: vụ
+      en: {label: Child abuse cases, unit: cases}
+
+``split_texts`` takes those blocks out of the parsed YAML before validation,
+checking each against the fields its model marks; ``translated_site`` lays them
+over a copy of the Site. A text without a version stays in the primary language,
+wrapped in ``Untranslated`` so a template can mark it ``lang="vi"``; the texts a
+model keeps (``Strict.kept``: a source's own words) are always shown as written,
+marked the same way. Numbers are never translated, only formatted.
+``missing_texts`` lists every gap for ``proceedings check --translations``. The
+same path serves every language: a third one is an entry in ``languages`` and a
+message catalogue in the theme (docs/bilingual.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Collection, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pydantic
 
 from generator.errors import Pos, Problem, Problems
+from generator.load.validate import model_in, validate
 from generator.model import (
     Entry,
-    Indicator,
-    LegalDocument,
     Loc,
     Narrative,
     Positions,
     Site,
-    Source,
     Strict,
+    Text,
     Untranslated,
 )
-
-if TYPE_CHECKING:
-    pass
-
-
-PRIMARY = "vi"
-
-
-ENGLISH = "en"
-
 
 M = TypeVar("M", bound=Strict)
 
 
-# Texts that stay as written on English pages too, and are marked as Vietnamese:
-# the source's own words, and the names of Vietnamese documents.
-KEPT: dict[type[Strict], tuple[str, ...]] = {
-    Indicator: ("quote",),
-    Source: ("title", "author", "publisher"),
-    LegalDocument: ("number",),
-}
+@dataclass(frozen=True, slots=True)
+class Languages:
+    """The language the data is written in, and those it may give texts in."""
+
+    primary: str
+    others: frozenset[str]  # published ones, and those the theme has messages for
+
+
+Texts = dict[str, dict[Loc, dict[str, Any]]]  # lang -> where -> field -> text
+LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "fr": "French"}
+
+
+# ---------------------------------------------------------------- at loading
+
+
+def split_texts(
+    raw: Any,
+    model: type[Strict],
+    languages: Collection[str],
+    positions: Positions,
+    problems: Problems,
+) -> Texts:
+    """Take the blocks named after a language out of raw; return them checked.
+
+    raw is parsed YAML about to be validated against model. Each block may give
+    only the fields its model marks as translated; a list must have one entry per
+    entry of the primary list. Problems are reported at their YAML position.
+    """
+    found: Texts = {}
+    _split(raw, model, (), languages, positions, problems, found)
+    return found
+
+
+def _split(
+    data: Any,
+    cls: type[Strict],
+    loc: Loc,
+    languages: Collection[str],
+    positions: Positions,
+    problems: Problems,
+    found: Texts,
+) -> None:
+    if not isinstance(data, MutableMapping):
+        return
+    for lang in languages:
+        if lang not in data or not cls.translated:
+            continue  # a model without texts keeps the key: "unknown field"
+        block = data.pop(lang)
+        where = positions.under((*loc, lang))
+        texts = validate(_text_model(cls), block or {}, where, problems)
+        if texts is None:
+            continue
+        given = texts.model_dump(exclude_none=True)
+        _check_lengths(data, given, lang, loc, positions, problems)
+        found.setdefault(lang, {})[loc] = given
+    for name, field in cls.model_fields.items():
+        sub = model_in(field.annotation)
+        value = data.get(name)
+        if sub is None or value is None:
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                _split(
+                    item, sub, (*loc, name, i), languages, positions, problems, found
+                )
+        else:
+            _split(value, sub, (*loc, name), languages, positions, problems, found)
+
+
+@functools.cache
+def _text_model(cls: type[Strict]) -> type[Strict]:
+    """The model of a language block of cls: each translated field, optional."""
+    fields: dict[str, Any] = {}
+    for name in cls.translated:
+        annotation = cls.model_fields[name].annotation
+        listed = typing.get_origin(annotation) is list
+        fields[name] = (list[Text] | None if listed else Text | None, None)
+    return pydantic.create_model(f"{cls.__name__}Texts", __base__=Strict, **fields)
+
+
+def _check_lengths(
+    data: Mapping[str, Any],
+    given: Mapping[str, Any],
+    lang: str,
+    loc: Loc,
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    """Report a translated list whose length differs from the list it renders."""
+    for name, texts in given.items():
+        original = data.get(name)
+        if isinstance(texts, list) and isinstance(original, list):
+            if len(texts) != len(original):
+                name_ = LANGUAGE_NAMES.get(lang, lang)
+                problems.add(
+                    positions.at((*loc, lang, name)),
+                    f"{lang}.{name} has {len(texts)} entries but {name} has "
+                    f"{len(original)}",
+                    f"give one {name_} entry for each entry of {name}, in the same "
+                    "order",
+                )
+
+
+# ------------------------------------------------------------ translated copy
 
 
 def translated_site(site: Site, lang: str) -> Site:
     """Return the Site as its pages in lang show it (see the module docstring)."""
-    assert lang == ENGLISH, "only English translations exist so far"
-    return english_site(site)
+    units = shared_units(site, lang)
+    config = translated_model(site.config, site.texts.get(lang, {}), (), units)
+    entries = tuple(translated_entry(e, lang, units) for e in site.entries)
+    return Site(site.root, config.model_copy(update={"language": lang}), entries)
 
 
-def english_site(site: Site) -> Site:
-    """Return the Site as its English pages show it (see the module docstring)."""
-    config = english_texts(site.config).model_copy(update={"language": ENGLISH})
-    units = english_units(site)
-    entries = tuple(english_entry(e, units) for e in site.entries)
-    return Site(site.root, config, entries)
-
-
-def english_units(site: Site) -> dict[str, str]:
-    """Map each Vietnamese unit to its English one, where the data agrees on one.
+def shared_units(site: Site, lang: str) -> dict[str, str]:
+    """Map each unit to its version in lang, where the data agrees on one.
 
     A unit translated once (``en: {unit: cases}`` beside ``unit: vụ``) serves every
-    indicator and figure with that unit and no English unit of its own, so a
-    series keeps one unit in English too. A unit translated two ways is not shared.
+    indicator and figure with that unit and no version of its own, so a series
+    keeps one unit in every language. A unit translated two ways is not shared.
     """
     seen: dict[str, set[str]] = {}
     for entry in site.entries:
-        pairs: list[tuple[str | None, str | None]]
-        pairs = [(i.unit, i.en.unit if i.en else None) for i in entry.data.indicators]
-        pairs += [(f.unit, f.en.unit if f.en else None) for f in entry.data.figures]
-        for unit, english in pairs:
-            if unit and english is not None:
-                seen.setdefault(unit, set()).add(english)
-    return {vi: en.pop() for vi, en in sorted(seen.items()) if len(en) == 1}
+        texts = entry.texts.get(lang, {})
+        items = [("indicators", i, x) for i, x in enumerate(entry.data.indicators)]
+        items += [("figures", i, x) for i, x in enumerate(entry.data.figures)]
+        for kind, i, item in items:
+            given = texts.get((kind, i), {}).get("unit")
+            if item.unit and given is not None:
+                seen.setdefault(item.unit, set()).add(given)
+    return {
+        unit: names.pop() for unit, names in sorted(seen.items()) if len(names) == 1
+    }
 
 
-def english_entry(entry: Entry, units: Mapping[str, str] | None = None) -> Entry:
-    """Return entry with English texts and narratives, Vietnamese where none exists.
+def translated_entry(
+    entry: Entry, lang: str, units: Mapping[str, str] | None = None
+) -> Entry:
+    """Return entry with its texts and narratives in lang, primary where none exists.
 
-    A narrative without an English version keeps its Vietnamese one (lang "vi"), so
-    the English page can show it with a note. The series keeps its Vietnamese slug,
-    so series pages have one address in both languages.
+    A narrative without a version in lang keeps the primary one (its lang says so),
+    so the page can show it with a note. The series keeps its primary slug, so a
+    series page has one address in every language.
     """
-    english = {n.slug: n for n in entry.translations}
-    narratives = tuple(english.get(n.slug, n) for n in entry.narratives)
+    own = {n.slug: n for n in entry.translations if n.lang == lang}
+    narratives = tuple(own.get(n.slug, n) for n in entry.narratives)
     return dataclasses.replace(
         entry,
-        data=english_texts(entry.data, units or {}),
+        data=translated_model(entry.data, entry.texts.get(lang, {}), (), units or {}),
         narratives=narratives,
         series_key=entry.series_slug,
     )
 
 
-def english_texts(model: M, units: Mapping[str, str] | None = None) -> M:
-    """Return a copy of model whose texts are its `en:` versions where given.
+def translated_model(
+    model: M,
+    texts: Mapping[Loc, Mapping[str, Any]] | None = None,
+    loc: Loc = (),
+    units: Mapping[str, str] | None = None,
+) -> M:
+    """Return a copy of model (at loc) with its texts in one language laid over it.
 
-    units (from english_units) translates a `unit` that has no `en:` version.
+    units (from shared_units) translates a `unit` that has no version of its own.
     """
-    units = units or {}
     cls = type(model)
-    english = getattr(model, "en", None)
+    texts, units = texts or {}, units or {}
+    given = texts.get(loc, {})
     update: dict[str, Any] = {}
     for name in cls.model_fields:
         value = getattr(model, name)
-        if name == "en" or value is None:
-            continue
         if isinstance(value, Strict):
-            update[name] = english_texts(value, units)
+            update[name] = translated_model(value, texts, (*loc, name), units)
         elif isinstance(value, list) and value and isinstance(value[0], Strict):
-            update[name] = [english_texts(v, units) for v in value]
-    for name in _translated_fields(cls):
+            update[name] = [
+                translated_model(v, texts, (*loc, name, i), units)
+                for i, v in enumerate(value)
+            ]
+    for name in cls.translated:
         value = getattr(model, name)
-        given = getattr(english, name, None) if english is not None else None
-        if given is None and name == "unit" and value in units:
-            given = units[value]
-        if given is not None:
-            update[name] = given
+        text = given.get(name)
+        if text is None and name == "unit" and value in units:
+            text = units[value]
+        if text is not None:
+            update[name] = text
         elif value is not None:
             update[name] = _untranslated(value)
-    for name in KEPT.get(cls, ()):
+    for name in cls.kept:
         if getattr(model, name) is not None:
             update[name] = _untranslated(getattr(model, name))
     return model.model_copy(update=update)
@@ -142,52 +250,61 @@ def _untranslated(value: Any) -> Any:
     return value
 
 
-def _translated_fields(cls: type[Strict]) -> tuple[str, ...]:
-    """Return the fields cls's `en:` block may give (none if it has no such block)."""
-    field = cls.model_fields.get("en")
-    if field is None:
-        return ()
-    for arg in typing.get_args(field.annotation) or (field.annotation,):
-        if isinstance(arg, type) and issubclass(arg, Strict):
-            return tuple(arg.model_fields)
-    return ()  # pragma: no cover - every `en` field is `<Model>En | None`
+# ------------------------------------------------------------------------ gaps
 
 
-def missing_translations(site: Site, config: Positions | None = None) -> list[Problem]:
-    """List every narrative and data text that has no English version, sorted.
+def missing_texts(
+    site: Site, lang: str, config: Positions | None = None
+) -> list[Problem]:
+    """List every narrative and data text that has no version in lang, sorted.
 
-    Each is a warning (exit 0 unless ``--strict``): the English page shows the
-    Vietnamese text instead, marked as such. A gap is what the English copy still
-    holds in Vietnamese, so a unit translated elsewhere (english_units) is not one.
-    With config (the positions of site.yaml), the site's own texts are checked too.
+    Each is a warning (exit 0 unless ``--strict``): the page in lang shows the
+    primary text instead, marked as such. A gap is what the translated copy still
+    holds in the primary language, so a unit translated elsewhere (shared_units)
+    is not one. With config (the positions of site.yaml), the site's own texts are
+    checked too.
     """
     problems = Problems()
-    english = english_site(site)
+    copy = translated_site(site, lang)
+    names = (lang, site.config.language)
     if config is not None:
-        _missing_texts(english.config, (), config, problems)
-    for entry in english.entries:
+        _missing(copy.config, (), config, names, problems)
+    for entry in copy.entries:
         for narrative in entry.narratives:
-            if narrative.lang != ENGLISH:
-                _missing_narrative(narrative, entry.slug, problems)
-        _missing_texts(entry.data, (), entry.positions, problems)
+            if narrative.lang != lang:
+                _missing_narrative(narrative, entry.slug, lang, problems)
+        _missing(entry.data, (), entry.positions, names, problems)
     return sorted(problems.items, key=Problem.sort_key)
 
 
-def _missing_narrative(narrative: Narrative, slug: str, problems: Problems) -> None:
-    target = f"content/{slug}/en/{narrative.path.name}"
+def _missing_narrative(
+    narrative: Narrative, slug: str, lang: str, problems: Problems
+) -> None:
+    target = f"content/{slug}/{lang}/{narrative.path.name}"
+    name = LANGUAGE_NAMES.get(lang, lang)
     problems.warn(
         Pos(narrative.path),
-        f"narrative has no English version ({target})",
-        f"write {target} with a front matter `title:`; until then the English page "
-        "shows this text in Vietnamese, with a note",
+        f"narrative has no {name} version ({target})",
+        f"write {target} with a front matter `title:`; until then the {name} page "
+        f"shows this text in {LANGUAGE_NAMES.get(narrative.lang, narrative.lang)}, "
+        "with a note",
     )
 
 
-def _missing_texts(
-    copy: Strict, loc: Loc, positions: Positions, problems: Problems
+def _missing(
+    copy: Strict,
+    loc: Loc,
+    positions: Positions,
+    langs: tuple[str, str],
+    problems: Problems,
 ) -> None:
-    """Report the texts of an English copy that are still Vietnamese."""
-    for name in _translated_fields(type(copy)):
+    """Report the texts of a translated copy that are still in the primary language.
+
+    langs are the copy's language and the primary one.
+    """
+    lang, primary = langs
+    name_ = LANGUAGE_NAMES.get(lang, lang)
+    for name in type(copy).translated:
         value = getattr(copy, name)
         items = value if isinstance(value, list) else [value]
         if not any(isinstance(v, Untranslated) for v in items):
@@ -197,18 +314,19 @@ def _missing_texts(
         ).removeprefix(".")
         problems.warn(
             positions.at((*loc, name)),
-            f"{where} has no English version: {_clip('; '.join(items))}",
-            f"add `{name}: …` to this item's `en:` block (docs/bilingual.md); until "
-            "then English pages show the Vietnamese text",
+            f"{where} has no {name_} version: {_clip('; '.join(items))}",
+            f"add `{name}: …` to this item's `{lang}:` block (docs/bilingual.md); "
+            f"until then {name_} pages show the "
+            f"{LANGUAGE_NAMES.get(primary, primary)} text",
         )
     for name in type(copy).model_fields:
         value = getattr(copy, name)
-        if isinstance(value, Strict) and name != "en":
-            _missing_texts(value, (*loc, name), positions, problems)
+        if isinstance(value, Strict):
+            _missing(value, (*loc, name), positions, langs, problems)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, Strict):
-                    _missing_texts(item, (*loc, name, i), positions, problems)
+                    _missing(item, (*loc, name, i), positions, langs, problems)
 
 
 def _clip(text: str, width: int = 60) -> str:

@@ -188,21 +188,21 @@ def _fields_at(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
         fields = getattr(current, "model_fields", None)
         if fields is None or part not in fields:
             return []
-        current = _model_in(fields[part].annotation)
+        current = model_in(fields[part].annotation)
         if current is None:
             return []
     return list(getattr(current, "model_fields", {}))
 
 
-def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
+def model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _model_in(typing.get_args(annotation)[0])
+        return model_in(typing.get_args(annotation)[0])
     if origin in (list, tuple, dict, typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
-            found = _model_in(arg)
+            found = model_in(arg)
             if found is not None:
                 return found
     return None

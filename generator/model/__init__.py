@@ -11,6 +11,7 @@ from generator.model.base import (
     Approx,
     Id,
     Kind,
+    Lang,
     Number,
     Strict,
     Text,
@@ -19,29 +20,26 @@ from generator.model.base import (
 )
 from generator.model.conference import (
     Conference,
-    ConferenceEn,
     FollowUp,
-    FollowUpEn,
     FollowUpReport,
-    FollowUpReportEn,
     LegalDocument,
-    LegalDocumentEn,
     Period,
-    PeriodEn,
     Session,
-    SessionEn,
     Source,
     Speaker,
-    SpeakerEn,
 )
-from generator.model.content import Entry, FrontMatter, FrontMatterEn, Narrative, Site
+from generator.model.content import (
+    Entry,
+    FrontMatter,
+    Narrative,
+    Site,
+    TranslatedFrontMatter,
+)
 from generator.model.figures import (
     FigureSeries,
-    FigureSeriesEn,
     FigureSpec,
-    FigureSpecEn,
 )
-from generator.model.indicators import Check, Derive, Indicator, IndicatorEn
+from generator.model.indicators import Check, Derive, Indicator
 from generator.model.positions import Loc, Positions
 from generator.model.quantities import (
     change_text,
@@ -54,7 +52,7 @@ from generator.model.quantities import (
     previous_text,
     quantity_text,
 )
-from generator.model.site import SeriesSettings, SiteConfig, SiteEn, Theme
+from generator.model.site import SeriesSettings, SiteConfig, Theme
 
 __all__ = [
     "MAX_DIGITS",
@@ -74,11 +72,12 @@ __all__ = [
     "FollowUpReport",
     "FollowUpReportEn",
     "FrontMatter",
-    "FrontMatterEn",
+    "TranslatedFrontMatter",
     "Id",
     "Indicator",
     "IndicatorEn",
     "Kind",
+    "Lang",
     "LegalDocument",
     "LegalDocumentEn",
     "Loc",

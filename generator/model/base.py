@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -14,6 +14,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+# A language code as site.yaml names one: "vi", "en", "fr", "zh-hant"…
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")]
 Id = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)
 ]
@@ -65,9 +67,17 @@ Approx = Literal["exact", "more_than", "nearly", "about", "less_than"]
 
 
 class Strict(BaseModel):
-    """Base of every model: frozen, and an unknown key is an error."""
+    """Base of every model: frozen, and an unknown key is an error.
+
+    ``translated`` names the texts a site may give in each of its other languages,
+    in a block named after the language (``en: {label: …}``, docs/bilingual.md);
+    ``kept`` names the texts shown as written in every language (the source's own
+    words, the number of a document). Both are read by ``load.translate``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    translated: ClassVar[tuple[str, ...]] = ()
+    kept: ClassVar[tuple[str, ...]] = ()
 
 
 # Small-count protection (docs/suppression.md): counts below the threshold are shown
@@ -76,9 +86,9 @@ Threshold = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class Untranslated(str):
-    """A Vietnamese text shown on an English page for want of a translation.
+    """A text in the primary language on a page in another, for want of a translation.
 
-    Templates mark it with lang="vi" (docs/bilingual.md).
+    Templates mark it with the primary language, e.g. lang="vi" (docs/bilingual.md).
     """
 
     __slots__ = ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     Field,
@@ -16,69 +16,13 @@ from generator.model.figures import FigureSpec
 from generator.model.indicators import Check, Indicator
 
 
-class PeriodEn(Strict):
-    """English texts of a reporting period."""
-
-    label: Text | None = None
-
-
-class SpeakerEn(Strict):
-    """English texts of a speaker (a name is not translated)."""
-
-    role: Text | None = None
-    organisation: Text | None = None
-
-
-class SessionEn(Strict):
-    """English texts of an agenda item."""
-
-    title: Text | None = None
-    presenter: Text | None = None
-    summary: Text | None = None
-
-
-class LegalDocumentEn(Strict):
-    """English texts of a legal document (its number is not translated)."""
-
-    kind: Text | None = None
-    issuer: Text | None = None
-    title: Text | None = None
-    context: Text | None = None
-
-
-class FollowUpEn(Strict):
-    """English texts of a task."""
-
-    task: Text | None = None
-    owner: Text | None = None
-    due: Text | None = None
-
-
-class FollowUpReportEn(Strict):
-    """English text of a report on a task."""
-
-    note: Text | None = None
-
-
-class ConferenceEn(Strict):
-    """English texts of a conference; lists have one entry per Vietnamese entry."""
-
-    title: Text | None = None
-    short_title: Text | None = None
-    series: Text | None = None
-    venue: Text | None = None
-    organisers: list[Text] | None = None
-    summary: Text | None = None
-    topics: list[Text] | None = None
-
-
 class Period(Strict):
     """The reporting period a conference reviews."""
 
     label: Text  # as people say it: "6 tháng đầu năm 2024"
     start: dt.date
     end: dt.date
-    en: PeriodEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("label",)
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -94,7 +38,7 @@ class Speaker(Strict):
     name: Text
     role: Text | None = None  # "Thứ trưởng"
     organisation: Text | None = None
-    en: SpeakerEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("role", "organisation")
 
 
 class Session(Strict):
@@ -105,18 +49,20 @@ class Session(Strict):
     speakers: list[Id] = []  # ids from `speakers`
     presenter: Text | None = None  # an organisation presenting, e.g. "Cục Trẻ em"
     summary: Text | None = None
-    en: SessionEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("title", "presenter", "summary")
 
 
 class LegalDocument(Strict):
     """A legal or policy document the conference referred to."""
+
+    kept: ClassVar[tuple[str, ...]] = ("number",)
 
     kind: Text  # "Thông tư", "Quyết định", "Chỉ thị"
     number: Text  # "13/2021/TT-LĐTBXH"
     issuer: Text | None = None
     title: Text | None = None  # its subject, as the source states it
     context: Text | None = None  # how the meeting used it
-    en: LegalDocumentEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("kind", "issuer", "title", "context")
 
 
 class FollowUp(Strict):
@@ -126,7 +72,7 @@ class FollowUp(Strict):
     task: Text
     owner: Text | None = None
     due: Text | None = None  # "6 tháng cuối năm 2023"
-    en: FollowUpEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("task", "owner", "due")
 
 
 class FollowUpReport(Strict):
@@ -137,11 +83,13 @@ class FollowUpReport(Strict):
     status: Literal["done", "in_progress", "not_done"]
     note: Text | None = None
     source: Id | None = None
-    en: FollowUpReportEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("note",)
 
 
 class Source(Strict):
     """A document the data was taken from."""
+
+    kept: ClassVar[tuple[str, ...]] = ("title", "author", "publisher")
 
     id: Id
     title: Text
@@ -173,4 +121,12 @@ class Conference(Strict):
     figures: list[FigureSpec] = []
     checks: list[Check] = []  # rules the numbers obey (docs/data-checks.md)
     sources: Annotated[list[Source], Field(min_length=1)]
-    en: ConferenceEn | None = None  # English texts (docs/bilingual.md)
+    translated: ClassVar[tuple[str, ...]] = (
+        "title",
+        "short_title",
+        "series",
+        "venue",
+        "organisers",
+        "summary",
+        "topics",
+    )

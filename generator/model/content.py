@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.formats import slugify
 from generator.model.base import Strict, Text
 from generator.model.conference import Conference
 from generator.model.indicators import Indicator
-from generator.model.positions import Positions
+from generator.model.positions import Loc, Positions
 from generator.model.site import SiteConfig
 
 
@@ -22,8 +24,8 @@ class FrontMatter(Strict):
     draft: bool = False
 
 
-class FrontMatterEn(Strict):
-    """The front matter of an English narrative; its place comes from the original."""
+class TranslatedFrontMatter(Strict):
+    """The front matter of a narrative's translation; its place comes from the original."""
 
     title: Text
     summary: Text | None = None
@@ -39,7 +41,7 @@ class Narrative:
     front: FrontMatter
     body: str
     body_line: int  # 1-based line of the body's first line in the file
-    lang: str = "vi"  # "en" for content/<conference>/en/<slug>.md
+    lang: str = "vi"  # "en" for content/<conference>/en/<slug>.md, and so on
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +53,13 @@ class Entry:
     data: Conference
     narratives: tuple[Narrative, ...]
     positions: Positions
-    # English versions of narratives (content/<slug>/en/), matched by file name.
+    # Narratives in the site's other languages (content/<slug>/<lang>/), matched to
+    # their originals by file name.
     translations: tuple[Narrative, ...] = ()
-    series_key: str = ""  # an English copy keeps its series' Vietnamese slug
+    # The data's texts in other languages: {lang: {where: {field: text}}}, from the
+    # blocks named after a language (``en:``) in the data file (load.translate).
+    texts: Mapping[str, Mapping[Loc, Mapping[str, Any]]] = field(default_factory=dict)
+    series_key: str = ""  # a translated copy keeps its series' primary slug
     digest: str = ""  # SHA-256 of the data file's text as loaded (incremental builds)
 
     @property
@@ -73,6 +79,8 @@ class Site:
     root: Path
     config: SiteConfig
     entries: tuple[Entry, ...]
+    # site.yaml's texts in other languages, as Entry.texts.
+    texts: Mapping[str, Mapping[Loc, Mapping[str, Any]]] = field(default_factory=dict)
 
     def series(self) -> dict[str, list[Entry]]:
         """Group conferences by series slug, oldest first within a series."""

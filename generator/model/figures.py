@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from generator.model.base import Id, Number, Strict, Text
-
-
-class FigureSeriesEn(Strict):
-    """English label of a figure series."""
-
-    label: Text | None = None
-
-
-class FigureSpecEn(Strict):
-    """English texts of a figure; `labels` has one entry per category."""
-
-    title: Text | None = None
-    caption: Text | None = None
-    alt: Text | None = None
-    unit: Text | None = None
-    labels: list[Text] | None = None
-    source_note: Text | None = None
 
 
 class FigureSeries(Strict):
@@ -30,7 +13,7 @@ class FigureSeries(Strict):
     label: Text
     indicators: list[Id] = []
     values: list[Number] = []
-    en: FigureSeriesEn | None = None
+    translated: ClassVar[tuple[str, ...]] = ("label",)
 
 
 class FigureSpec(Strict):
@@ -50,4 +33,11 @@ class FigureSpec(Strict):
     sort: Literal["none", "ascending", "descending"] = "none"
     decimals: int | None = None
     source_note: Text | None = None
-    en: FigureSpecEn | None = None
+    translated: ClassVar[tuple[str, ...]] = (
+        "title",
+        "caption",
+        "alt",
+        "unit",
+        "labels",
+        "source_note",
+    )

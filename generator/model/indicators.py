@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     Field,
@@ -15,18 +15,6 @@ from pydantic_core import PydanticCustomError
 
 from generator.formats import unit_scale
 from generator.model.base import Approx, Id, Kind, Number, Strict, Text, Threshold
-
-
-class IndicatorEn(Strict):
-    """English texts of an indicator; its numbers and quote are never translated."""
-
-    label: Text | None = None
-    unit: Text | None = None
-    period: Text | None = None
-    group: Text | None = None
-    compared_to: Text | None = None
-    derivation: Text | None = None
-    note: Text | None = None
 
 
 class Derive(Strict):
@@ -93,6 +81,8 @@ class Check(Strict):
 class Indicator(Strict):
     """A number the conference reported, with its unit, period and source."""
 
+    kept: ClassVar[tuple[str, ...]] = ("quote",)
+
     id: Id
     label: Text
     kind: Kind = "count"  # before `value`, so the value check can see it
@@ -114,7 +104,15 @@ class Indicator(Strict):
     # Counts below this show as "< N"; 0 opts out. After loading it holds the
     # threshold in force: this one, else its series', else the site's (suppress.py).
     suppress_below: Threshold | None = None
-    en: IndicatorEn | None = None
+    translated: ClassVar[tuple[str, ...]] = (
+        "label",
+        "unit",
+        "period",
+        "group",
+        "compared_to",
+        "derivation",
+        "note",
+    )
 
     @field_validator("value", "change", "previous")
     @classmethod

@@ -2,40 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from generator.errors import Pos
-
-try:  # libyaml's C parser is several times faster; both keep marks.
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Base = yaml.SafeLoader
-
 
 Loc = tuple[str | int, ...]
 
 
 @dataclass(slots=True)
 class Positions:
-    """Where each value (and each mapping key) of one YAML document stands."""
+    """Where each value (and each mapping key) of one YAML document stands.
+
+    ``under(prefix)`` gives a view whose locations start below prefix, for
+    validating one part of the document (a block of translated texts) on its own.
+    """
 
     path: Path
     line_offset: int = 0  # lines before the YAML text in its file (front matter)
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    prefix: Loc = ()
 
     def at(self, loc: Sequence[str | int], *, key: bool = False) -> Pos:
         """Return the position of loc, or of its deepest ancestor that exists."""
-        loc = tuple(loc)
+        loc = (*self.prefix, *loc)
         if key and loc in self.keys:
-            return self._pos(self.keys[loc])
+            return self.pos_of(self.keys[loc])
         while loc and loc not in self.values:
             loc = loc[:-1]
-        return self._pos(self.values.get(loc, (0, 0)))
+        return self.pos_of(self.values.get(loc, (0, 0)))
 
-    def _pos(self, mark: tuple[int, int]) -> Pos:
+    def under(self, prefix: Loc) -> Positions:
+        """The same positions, seen from the value at prefix."""
+        return dataclasses.replace(self, prefix=(*self.prefix, *prefix))
+
+    def pos_of(self, mark: tuple[int, int]) -> Pos:
+        """The position of a YAML mark (0-based line and column)."""
         return Pos(self.path, mark[0] + 1 + self.line_offset, mark[1] + 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import (
     StringConstraints,
@@ -11,7 +11,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from generator.model.base import Id, Strict, Text, Threshold
+from generator.model.base import Id, Lang, Strict, Text, Threshold
 
 
 class Theme(Strict):
@@ -28,21 +28,13 @@ class SeriesSettings(Strict):
     suppress_below: Threshold | None = None
 
 
-class SiteEn(Strict):
-    """English texts of site.yaml, for the English pages (docs/bilingual.md)."""
-
-    title: Text | None = None
-    description: Text | None = None
-    organisation: Text | None = None
-
-
 class SiteConfig(Strict):
     """site.yaml: settings for the whole publication."""
 
     title: Text = "Kỷ yếu hội nghị"
     description: Text | None = None
     organisation: Text | None = None
-    language: Literal["vi", "en"] = "vi"
+    language: Lang = "vi"  # the language data and narratives are written in
     base_url: str = ""  # e.g. https://example.gov.vn/ky-yeu/ ; used for canonical URLs
     theme: Id = "default"
     colors: Theme = Theme()
@@ -55,9 +47,10 @@ class SiteConfig(Strict):
     # Settings per series, keyed by the series' slug or name (docs/suppression.md).
     series: dict[str, SeriesSettings] = {}
     # The languages to publish, primary first (docs/bilingual.md). [vi, en] adds
-    # English pages under en/; unset means `language` alone.
-    languages: list[Literal["vi", "en"]] | None = None
-    en: SiteEn | None = None  # English title, description, organisation
+    # English pages under en/; unset means `language` alone. Each language needs a
+    # message catalogue in the theme (messages/<lang>.yaml), checked at loading.
+    languages: list[Lang] | None = None
+    translated: ClassVar[tuple[str, ...]] = ("title", "description", "organisation")
 
     @field_validator("languages")
     @classmethod
@@ -65,16 +58,16 @@ class SiteConfig(Strict):
         cls, langs: list[str] | None, info: ValidationInfo
     ) -> list[str] | None:
         primary = info.data.get("language", "vi")
-        allowed = [[primary]] + ([["vi", "en"]] if primary == "vi" else [])
-        if langs is not None and langs not in allowed:
+        if langs is not None and (not langs or langs[0] != primary):
             raise PydanticCustomError(
                 "languages",
-                "languages must be [{primary}]{more}: the first is `language`, the "
-                "one the data and narratives are written in",
-                {
-                    "primary": primary,
-                    "more": " or [vi, en]" if primary == "vi" else "",
-                },
+                "languages must start with `language` ({primary}), the one the data "
+                "and narratives are written in",
+                {"primary": primary},
+            )
+        if langs is not None and len(set(langs)) != len(langs):
+            raise PydanticCustomError(
+                "languages", "each language may be named once in languages"
             )
         return langs
 

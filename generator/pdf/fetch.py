@@ -21,9 +21,10 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.errors import Pos, Problems, Severity
+from generator.load.themes import theme_dirs
 from generator.markdown.pieces import FigureRef, RenderedNarrative
 from generator.model import Narrative, Site
-from generator.site.theme import project_path, static_files, theme_dirs
+from generator.site.theme import project_path, static_files
 
 TEMPLATE = "brief.html"  # the brief's template, where its own URLs are written
 

@@ -20,10 +20,10 @@ from html.parser import HTMLParser
 from generator.core.context import BuildContext
 from generator.figures.stage import FigureOut
 from generator.formats import fold
+from generator.load.themes import load_messages, theme_dirs
 from generator.markdown.pieces import RenderedNarrative, section_id
 from generator.model import Entry, Site, quantity_text
 from generator.site.pages import Page
-from generator.site.theme import load_messages, theme_dirs
 from generator.site.views import Extras
 
 INDEX_PATH = "search-index.js"

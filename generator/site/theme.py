@@ -12,7 +12,7 @@ Content is passed to templates as data and never compiled as a template.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,9 @@ from generator.formats import (
     format_long_date,
     format_number,
 )
-from generator.load.parse import parse_yaml
+from generator.load.themes import load_messages, theme_dirs
 from generator.model import (
     Indicator,
-    Positions,
     Site,
     Untranslated,
     change_text,
@@ -42,41 +41,6 @@ from generator.model import (
     previous_text,
     quantity_text,
 )
-
-
-def theme_dirs(root: Path, theme: str) -> list[Path]:
-    """Return the theme folders to search, most specific first."""
-    chain: list[Path] = []
-    site_dir = root / "themes" / "site"
-    if site_dir.is_dir():
-        chain.append(site_dir)
-    name: str | None = theme
-    while name is not None and len(chain) < 10:
-        folder = _find_theme(root, name)
-        if folder is None or folder in chain:
-            break
-        chain.append(folder)
-        name = _theme_parent(folder)
-    default = _find_theme(root, "default")
-    if default is not None and default not in chain:
-        chain.append(default)
-    return chain
-
-
-def _find_theme(root: Path, name: str) -> Path | None:
-    for base in (root / "themes", PACKAGE_THEMES):
-        if (base / name).is_dir():
-            return base / name
-    return None
-
-
-def _theme_parent(folder: Path) -> str | None:
-    meta = folder / "theme.yaml"
-    if not meta.is_file():
-        return None
-    data = parse_yaml(meta.read_text("utf-8"), Positions(meta), Problems())
-    parent = data.get("extends") if isinstance(data, dict) else None
-    return parent if isinstance(parent, str) else None
 
 
 def make_environment(
@@ -187,20 +151,6 @@ def render_template(
             f"check the name in the template; see {docs} for what it receives",
         )
     return None
-
-
-def load_messages(dirs: Sequence[Path], lang: str) -> dict[str, str]:
-    """Merge the UI message catalogues of a theme chain, most specific winning."""
-    merged: dict[str, str] = {}
-    for folder in reversed(dirs):
-        path = folder / "messages" / f"{lang}.yaml"
-        if path.is_file():
-            data = parse_yaml(path.read_text("utf-8"), Positions(path), Problems())
-            if isinstance(data, dict):
-                merged.update(
-                    {str(k): str(v) for k, v in data.items() if v is not None}
-                )
-    return merged
 
 
 def lang_attribute(value: object, page_lang: str, primary: str) -> Markup:

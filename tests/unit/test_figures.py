@@ -25,6 +25,7 @@ from generator.figures.colours import contrast
 from generator.figures.data import MAX_LABEL, MAX_POINTS, MAX_SERIES
 from generator.figures.stage import FigureResult, draw_figures, resolve_figures
 from generator.load.project import load_site
+from generator.load.translate import translated_site
 from generator.model import Site, Theme
 from tests.conftest import copy_project
 
@@ -511,19 +512,21 @@ def test_every_kind_draws(project: Path) -> None:
 
 
 def test_english_sites_get_english_numbers_and_words(project: Path) -> None:
-    site_yaml = project / "site.yaml"
-    site_yaml.write_text(
-        site_yaml.read_text("utf-8")
-        .replace("language: vi", "language: en")
-        .replace("languages: [vi, en]", "languages: [en]")
+    site = translated_site(load(project), "en")
+    ctx = BuildContext(
+        site.root,
+        BuildOptions(project / "output"),
+        Problems(),
+        SilentReporter(),
+        Cache(project / ".cache"),
     )
-    result, problems = draw(project)
-    assert not problems.errors
+    result = draw_figures(ctx, site)
+    assert not ctx.problems.errors
     shown = texts(svg_of(result, SLUG_23, "tre-em-duoc-ho-tro-thang-hanh-dong"))
     assert "600,000" in shown and "nearly 600,000" in shown
     fig = result.figures[(SLUG_23, "kinh-phi-thang-hanh-dong")]
     assert fig.alt.startswith("Bar chart: ")
-    assert "over 30.0 tỷ đồng" in fig.alt
+    assert "over 30.0 billion VND" in fig.alt
 
 
 def test_low_contrast_theme_colour_is_replaced_with_a_warning(project: Path) -> None:

@@ -10,8 +10,8 @@ from generator.build.pipeline import build_site
 from generator.core.context import CACHE_DIR, BuildOptions
 from generator.errors import BuildFailed, Problems
 from generator.load.project import load_site
+from generator.load.themes import theme_dirs
 from generator.site.pages import relative_url
-from generator.site.theme import theme_dirs
 from generator.site.views import comparison_rows, follow_up_reports, indicator_groups
 
 D23 = "data/hoi-nghi-tre-em-phia-nam-2023.yaml"
