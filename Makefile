@@ -16,8 +16,15 @@ site: $(VENV)/.installed ## Build output/ (HTML site and PDF briefs)
 html: $(VENV)/.installed ## Build output/ without PDFs (fast)
 	$(BIN)/proceedings build --no-pdf
 
-test: system-deps-test $(VENV)/.test-installed node_modules/.installed ## Install what the tests need, then run them all
+test: system-deps-test $(VENV)/.test-installed node_modules/.installed ## Install what the tests need, lint, then run them all
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed ## ruff, ruff format, mypy --strict and the import contracts
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/mypy --strict generator
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.test-installed ## Run the benchmarks in bench/
 	$(BIN)/python bench/run.py
@@ -48,4 +55,4 @@ system-deps-test:
 	@bash scripts/system-deps.sh $(SITE_PACKAGES) $(TEST_PACKAGES)
 
 clean:
-	rm -rf output .proceedings-cache .preview test-artifacts
+	rm -rf output .proceedings-cache .preview test-artifacts bundle

@@ -1,3 +1,4 @@
-"""The build: the stages in order through one context, the output record, atomic publish.
+"""The build: stages in order through one context, the output record, publishing.
 
-Kept light: the CLI imports ``generator.build.stamp`` before anything heavy."""
+Kept light: the CLI imports ``generator.build.stamp`` before anything heavy.
+"""

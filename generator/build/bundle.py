@@ -35,32 +35,14 @@ from generator.model import Site
 from generator.site.datasets import dataset_paths
 
 BUNDLE_DIR = "bundle"  # default folder of the zip, in the project folder
-
-
 README = "README.txt"
-
-
 MANIFEST = "MANIFEST.sha256"
-
-
 EARLIEST = dt.date(1980, 1, 1)  # a zip's clock starts in 1980 and ends in 2107
-
-
 LATEST = dt.date(2107, 12, 31)
-
-
 COMPRESSLEVEL = 9
-
-
 FILE_MODE = stat.S_IFREG | 0o644
-
-
 DIR_MODE = stat.S_IFDIR | 0o755
-
-
 MSDOS_DIRECTORY = 0x10
-
-
 UNIX = 3  # ZipInfo.create_system: the modes in external_attr are Unix modes
 
 
@@ -190,11 +172,7 @@ _READ = {
         "end of this file.",
     ],
 }
-
-
 _TRANSLATED = {"en": "The pages in English start at {index}."}
-
-
 _CHECK = {
     "vi": [
         "KIỂM TRA TỆP",
@@ -211,8 +189,6 @@ _CHECK = {
         "  Get-FileHash FILE -Algorithm SHA256   (Windows PowerShell, one file)",
     ],
 }
-
-
 _FILES = {"vi": "TỆP", "en": "FILES"}
 
 

@@ -1,4 +1,4 @@
-"""Publish a built site atomically: a temp folder beside output/, swapped in by rename."""
+"""Publish a built site atomically: a folder beside output/, swapped in by rename."""
 
 from __future__ import annotations
 

@@ -22,8 +22,6 @@ from generator.core.context import PACKAGE_THEMES  # cheap: no pipeline imported
 
 STAMP_VERSION = 1
 MAX_HASHED = 10_000_000  # larger inputs are refused by the loader anyway
-
-
 _INPUTS = ("site.yaml", "data", "content", "themes")
 
 
@@ -74,8 +72,9 @@ def check_stamp(root: Path, options: object, cache_dir: str) -> tuple[str, bool]
     root = root.resolve()
     stamp = compute_stamp(root, options)
     out = getattr(options, "output", None)
-    fresh = isinstance(out, Path) and out.is_dir()
-    return stamp, fresh and is_up_to_date(root / cache_dir, out, stamp)
+    if not isinstance(out, Path) or not out.is_dir():
+        return stamp, False
+    return stamp, is_up_to_date(root / cache_dir, out, stamp)
 
 
 def is_up_to_date(cache: Path, out: Path, stamp: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator.commands.common import Context, _run
+from generator.commands.common import Context, run
 from generator.commands.console import ConsoleReporter
 from generator.core.context import CACHE_DIR
 
@@ -54,7 +54,7 @@ def build(
     from generator.build.pipeline import build_site
 
     reporter = ConsoleReporter(obj.verbosity)
-    summary = _run(obj, lambda: build_site(obj.root, options, reporter, stamp=stamp))
+    summary = run(obj, lambda: build_site(obj.root, options, reporter, stamp=stamp))
     if obj.verbosity >= 1:
         click.echo(str(summary))
 
@@ -102,7 +102,7 @@ def bundle(obj: Context, output: Path | None, strict: bool, no_pdf: bool) -> Non
 
     options = BundleOptions(output=output, pdf=not no_pdf, strict=strict)
     reporter = ConsoleReporter(obj.verbosity)
-    summary = _run(obj, lambda: make_bundle(obj.root, options, reporter))
+    summary = run(obj, lambda: make_bundle(obj.root, options, reporter))
     if obj.verbosity >= 1:
         click.echo(str(summary.build))
         click.echo(str(summary))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from generator.commands.common import Context, _fail_content, _run
+from generator.commands.common import Context, fail_content, run
 from generator.errors import Problem
 
 
@@ -27,14 +27,14 @@ def check(obj: Context, strict: bool, translations: bool) -> None:
     """
     from generator.build.pipeline import check_site
 
-    warnings = _run(obj, lambda: check_site(obj.root, strict=strict))
+    warnings = run(obj, lambda: check_site(obj.root, strict=strict))
     for warning in warnings:
         click.echo(str(warning), err=True)
     missing: list[Problem] = []
     if translations:
         from generator.build.pipeline import check_translations
 
-        missing, published = _run(obj, lambda: check_translations(obj.root))
+        missing, published = run(obj, lambda: check_translations(obj.root))
         for problem in missing:
             click.echo(str(problem), err=True)
         if not published:
@@ -44,7 +44,7 @@ def check(obj: Context, strict: bool, translations: bool) -> None:
                 err=True,
             )
         if strict and missing:
-            _fail_content(missing)
+            fail_content(missing)
     if obj.verbosity >= 1:
         click.echo(f"No errors{f', {len(warnings)} warnings' if warnings else ''}.")
         if translations:

@@ -12,14 +12,8 @@ import click
 from generator.errors import BuildFailed, Problem, UsageError
 
 T = TypeVar("T")
-
-
 EXIT_CONTENT = 1
-
-
 EXIT_USAGE = 2
-
-
 EXIT_INTERNAL = 70
 
 
@@ -32,11 +26,12 @@ class Context:
     debug: bool
 
 
-def _run(obj: Context, action: Callable[[], T]) -> T:
+def run(obj: Context, action: Callable[[], T]) -> T:
+    """Run a command's action; turn what it raises into a message and an exit code."""
     try:
         return action()
     except BuildFailed as exc:
-        _fail_content(exc.problems)
+        fail_content(exc.problems)
     except UsageError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
@@ -54,7 +49,8 @@ def _run(obj: Context, action: Callable[[], T]) -> T:
         raise SystemExit(EXIT_INTERNAL) from None
 
 
-def _fail_content(problems: list[Problem]) -> NoReturn:
+def fail_content(problems: list[Problem]) -> NoReturn:
+    """Print problems and their count, then exit 1."""
     for problem in problems:
         click.echo(str(problem), err=True)
     errors = sum(p.severity == "error" for p in problems)

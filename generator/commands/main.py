@@ -46,6 +46,7 @@ for command in (
     checking.check,
     building.clean,
     previewing.serve,
+    project.init,
     project.new,
     previewing.pdf,
     building.bundle,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.commands.common import Context, _run
+from generator.commands.common import Context, run
 from generator.commands.console import ConsoleReporter
 
 
@@ -40,7 +40,7 @@ def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
     from generator.serve.responses import ServeOptions
 
     options = ServeOptions(host, port, open_browser, obj.verbosity, obj.debug)
-    _run(obj, lambda: serve_preview(obj.root, options, ConsoleReporter(obj.verbosity)))
+    run(obj, lambda: serve_preview(obj.root, options, ConsoleReporter(obj.verbosity)))
 
 
 @click.command()
@@ -74,7 +74,7 @@ def pdf(
 
     options = PdfOptions(variant=pdf_variant, use_cache=not no_cache)
     reporter = ConsoleReporter(obj.verbosity)
-    path, made, warnings = _run(
+    path, made, warnings = run(
         obj, lambda: make_brief(obj.root, slug, output, options, reporter)
     )
     for warning in warnings:

@@ -1,10 +1,33 @@
-"""`new`: start a conference."""
+"""`init` and `new`: start a project, start a conference."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from generator.commands.common import Context, _run
+from generator.commands.common import Context, run
+
+
+@click.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path), default=None)
+@click.pass_obj
+def init(obj: Context, folder: Path | None) -> None:
+    """Start a project in FOLDER (default: the --root folder, else here).
+
+    Writes a commented site.yaml, empty data/ and content/ folders and a .gitignore
+    for what builds make. Then add a conference with `proceedings new SLUG` and
+    build with `proceedings build`. A folder that holds a project is left alone.
+    """
+    from generator.scaffold.project import init_project
+
+    target = folder if folder is not None else obj.root
+    created = run(obj, lambda: init_project(target))
+    if obj.verbosity >= 1:
+        for path in created:
+            click.echo(f"created {(target / path).as_posix()}")
+        where = "" if target == Path() else f"cd {target.as_posix()} && "
+        click.echo(f"next: {where}proceedings new SLUG, then proceedings build")
 
 
 @click.command()
@@ -18,7 +41,7 @@ def new(obj: Context, slug: str) -> None:
     """
     from generator.scaffold.conference import new_conference
 
-    created = _run(obj, lambda: new_conference(obj.root, slug))
+    created = run(obj, lambda: new_conference(obj.root, slug))
     if obj.verbosity >= 1:
         for path in created:
             click.echo(f"created {path.as_posix()}")

@@ -1,4 +1,4 @@
-"""The build context: options, the reporter stages talk to, and where the cache lives."""
+"""The build context: options, the reporter stages talk to, the cache, the keys."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ CACHE_DIR = ".proceedings-cache"  # figures, PDFs, memo, records; `proceedings c
 
 
 def _package_themes() -> Path:
-    """The themes shipped with the package: inside it when installed, else the
-    repository's top-level themes/ (a checkout or an editable install)."""
+    """Find the themes shipped with the package.
+
+    Inside the package when installed (generator/themes), else the repository's
+    top-level themes/ (a checkout, or an editable install).
+    """
     package = Path(__file__).resolve().parent.parent
     inside = package / "themes"
     return inside if inside.is_dir() else package.parent / "themes"

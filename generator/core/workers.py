@@ -17,8 +17,6 @@ from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 T = TypeVar("T")
-
-
 R = TypeVar("R")
 
 

@@ -32,10 +32,10 @@ from generator.figures.data import (
     ChartKind,
     Point,
     Series,
-    resolve_figure,
 )
 from generator.figures.draw import render_chart
 from generator.figures.fonts import COVERED, LAYOUT_FONT, SVG_FONTS, uncovered
+from generator.figures.resolve import resolve_figure
 from generator.figures.stage import (
     CACHE_VERSION,
     PARALLEL_FROM,

@@ -19,16 +19,10 @@ PALETTE = (
 
 
 NEUTRAL = "#6b7785"  # the compared value in `compare: true` charts
-
-
 FALLBACK = ("#0b4f8a", "#b3261e")  # if a theme colour is too light to read on white
-
-
 # A series whose colour is too close in lightness to an earlier one gets a pattern,
 # so the chart still reads in greyscale. Derived values use "////" on white.
 HATCHES = ("", "xx", "..", "\\\\", "++", "--", "oo", "||", "**", "OO", "x", ".")
-
-
 DERIVED_HATCH = "////"
 # Inks of text, notes and sources, grid lines, and axes.
 TEXT_INK, MUTED_INK, GRID_INK, AXIS_INK = "#1f2328", "#595959", "#d8dee4", "#8c959f"

@@ -219,15 +219,16 @@ def _hollow_marker(label: str, marker: str, linestyle: str) -> Any:
     """A legend entry for a line chart's special points: derived or masked values."""
     from matplotlib.lines import Line2D
 
+    look: dict[str, Any] = {"linestyle": linestyle}  # ":" or "--"
     return Line2D(
         [],
         [],
         label=label,
         color=MUTED_INK,
         marker=marker,
-        linestyle=linestyle,
         markerfacecolor="white",
         markersize=7,
+        **look,
     )
 
 

@@ -7,8 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 
 LAYOUT_FONT = "DejaVu Sans"  # bundled with matplotlib: same metrics on every machine
-
-
 SVG_FONTS = "'Noto Sans', 'DejaVu Sans', 'Segoe UI', Arial, sans-serif"
 
 

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 
 WIDTH_PT = 720.0  # 10 in at 72 pt/in; the page shows it at 100% of the column
-
-
 HEIGHT_PT = 405.0  # 16:9 for vertical charts; horizontal ones grow with their bars
 # Text sizes in points; a page column shows the chart at about 1 px per point.
 SIZE_TITLE, SIZE_TEXT, SIZE_VALUE, SIZE_SOURCE = 14, 10, 9, 8.5

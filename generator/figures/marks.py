@@ -27,11 +27,7 @@ if TYPE_CHECKING:
 
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h", "<", ">", "p", "*")
-
-
 LINESTYLES = ("-", "--", ":", "-.")
-
-
 SUPPRESSED_HATCH = ".."  # a masked small count: dotted, up to the threshold
 
 

@@ -20,10 +20,10 @@ from generator.figures.colours import (
 )
 from generator.figures.data import (
     Chart,
-    resolve_figure,
 )
 from generator.figures.draw import render_chart
 from generator.figures.layout import WIDTH_PT, chart_height
+from generator.figures.resolve import resolve_figure
 from generator.figures.text import (
     describe,
     table_csv,

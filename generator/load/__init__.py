@@ -1,1 +1,1 @@
-"""The load stage: files to a typed, checked Site (YAML with positions, models, data checks)."""
+"""The load stage: files to a typed, checked Site (positions, models, data checks)."""

@@ -10,8 +10,6 @@ from pathlib import Path
 from generator.errors import Pos, Problems
 
 MAX_DATA_BYTES = 1_000_000
-
-
 MAX_NARRATIVE_BYTES = 2_000_000
 
 

@@ -49,17 +49,9 @@ class _Loader(_Base):  # type: ignore[misc]
 
 
 MAX_NODES = 50_000
-
-
 MAX_ANCHOR_REPORTS = 10
-
-
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-
-
 _STD = "tag:yaml.org,2002:"
-
-
 # Tags the resolver gives plain and quoted scalars and collections by itself; an
 # explicit one of these (``!!str``) is harmless. Anything else names a constructor.
 _ALLOWED_TAGS = frozenset(
@@ -103,6 +95,7 @@ class _Builder:
             return node.value
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, loc)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
@@ -247,8 +240,9 @@ def _refuse_anchors(text: str, positions: Positions, problems: Problems) -> bool
         found += 1
         if found <= MAX_ANCHOR_REPORTS:  # an alias bomb has hundreds; a few say it
             mark = event.start_mark
+            line, col = (mark.line, mark.column) if mark else (0, 0)
             problems.add(
-                positions.pos_of((mark.line, mark.column)),
+                positions.pos_of((line, col)),
                 "anchors and aliases (&name, *name) are not supported",
                 "write the value out in full where it is used",
             )

@@ -15,7 +15,8 @@ from pathlib import Path
 from generator.core.cache import Cache
 from generator.errors import Pos, Problems, UsageError, did_you_mean
 from generator.formats import slugify
-from generator.load.checks import check_conference, check_series, derive_values
+from generator.load.checks import check_conference, check_series
+from generator.load.derive import derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.narratives import load_narratives, load_translations
 from generator.load.parse import parse_yaml
@@ -89,7 +90,8 @@ def load_config(
     theme = raw.get("theme") if isinstance(raw.get("theme"), str) else "default"
     dirs = theme_dirs(root, str(theme))
     catalogues = catalogue_languages(dirs)
-    named = raw.get("languages") if isinstance(raw.get("languages"), list) else []
+    given = raw.get("languages")
+    named = given if isinstance(given, list) else []
     primary = str(raw.get("language", "vi"))
     known = catalogues | {str(n) for n in named}
     others = known - {primary}

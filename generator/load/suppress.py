@@ -39,8 +39,6 @@ from generator.model import (
 )
 
 SITE_FILE = Path("site.yaml")
-
-
 MAX_SUM_CANDIDATES = 12  # indicators tried as parts of a sum: 2^12 subsets at most
 
 

@@ -60,8 +60,6 @@ class Languages:
 
 Texts = dict[str, dict[Loc, dict[str, Any]]]  # lang -> where -> field -> text
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "fr": "French"}
-
-
 # ---------------------------------------------------------------- at loading
 
 
@@ -108,7 +106,7 @@ def _split(
     for name, field in cls.model_fields.items():
         sub = model_in(field.annotation)
         value = data.get(name)
-        if sub is None or value is None:
+        if sub is None or value is None or not issubclass(sub, Strict):
             continue
         if isinstance(value, list):
             for i, item in enumerate(value):
@@ -141,16 +139,18 @@ def _check_lengths(
     """Report a translated list whose length differs from the list it renders."""
     for name, texts in given.items():
         original = data.get(name)
-        if isinstance(texts, list) and isinstance(original, list):
-            if len(texts) != len(original):
-                name_ = LANGUAGE_NAMES.get(lang, lang)
-                problems.add(
-                    positions.at((*loc, lang, name)),
-                    f"{lang}.{name} has {len(texts)} entries but {name} has "
-                    f"{len(original)}",
-                    f"give one {name_} entry for each entry of {name}, in the same "
-                    "order",
-                )
+        if (
+            isinstance(texts, list)
+            and isinstance(original, list)
+            and len(texts) != len(original)
+        ):
+            problems.add(
+                positions.at((*loc, lang, name)),
+                f"{lang}.{name} has {len(texts)} entries but {name} has "
+                f"{len(original)}",
+                f"give one {LANGUAGE_NAMES.get(lang, lang)} entry for each entry of "
+                f"{name}, in the same order",
+            )
 
 
 # ------------------------------------------------------------ translated copy
@@ -174,12 +174,14 @@ def shared_units(site: Site, lang: str) -> dict[str, str]:
     seen: dict[str, set[str]] = {}
     for entry in site.entries:
         texts = entry.texts.get(lang, {})
-        items = [("indicators", i, x) for i, x in enumerate(entry.data.indicators)]
-        items += [("figures", i, x) for i, x in enumerate(entry.data.figures)]
-        for kind, i, item in items:
+        units: list[tuple[str, int, str | None]] = [
+            ("indicators", i, x.unit) for i, x in enumerate(entry.data.indicators)
+        ]
+        units += [("figures", i, x.unit) for i, x in enumerate(entry.data.figures)]
+        for kind, i, unit in units:
             given = texts.get((kind, i), {}).get("unit")
-            if item.unit and given is not None:
-                seen.setdefault(item.unit, set()).add(given)
+            if unit and given is not None:
+                seen.setdefault(unit, set()).add(given)
     return {
         unit: names.pop() for unit, names in sorted(seen.items()) if len(names) == 1
     }

@@ -121,8 +121,6 @@ _MESSAGES = {
     "dict_type": "expected a mapping of fields",
     "finite_number": "expected a finite number",
 }
-
-
 _NO_INPUT = frozenset(
     {
         "fractional_count",
@@ -133,8 +131,6 @@ _NO_INPUT = frozenset(
         "missing",
     }
 )
-
-
 _HINTS = {
     "decimal_parsing": "write digits only, with '.' as the decimal point and no unit",
     "int_parsing": "write digits only, without separators or units",
@@ -195,6 +191,7 @@ def _fields_at(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
 
 
 def model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """The model a field's annotation holds (in a list, an optional…), if any."""
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return annotation
     origin = typing.get_origin(annotation)

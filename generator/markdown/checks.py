@@ -19,20 +19,10 @@ from generator.model import (
 )
 
 MAX_IMAGE_BYTES = 10_000_000
-
-
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
-
-
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-
-
 IMAGE_SCHEMES = frozenset({"http", "https"})  # remote: linked, never fetched
-
-
 _SEARCH = 10_000  # characters searched for a position on one line, see _pos
 
 

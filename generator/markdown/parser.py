@@ -1,4 +1,4 @@
-"""The markdown-it-py parser with our syntax: citations, figure places, a nesting guard."""
+"""markdown-it-py with our syntax: citations, figure places, a nesting guard."""
 
 from __future__ import annotations
 
@@ -25,19 +25,12 @@ from generator.model import (
     previous_text,
     quantity_text,
 )
+from generator.model.anchors import ANCHORS
 
 MAX_NESTING = 32  # block levels: a list level takes two, so lists nest 15 deep
-
-
 _CITE = re.compile(r":(ind|num|prev|change)\[([^\]\n]{1,100})\]")
-
-
 _FIG = re.compile(r"::fig\[([^\]\n]{1,100})\][ \t]*$")
-
-
 FIGURE_MARK = "\x00fig:"
-
-
 TIME_BUDGET = 2.0  # seconds to parse one narrative; markdown-it has quadratic corners
 
 
@@ -142,7 +135,8 @@ def _render_cite(
     css = "indicator derived" if derived_note else "indicator"
     title = f' title="{escapeHtml(derived_note)}"' if derived_note else ""
     return (
-        f'<a class="{css}" href="#chi-so-{indicator.id}"{title}>{escapeHtml(text)}</a>'
+        f'<a class="{css}" href="#{ANCHORS.indicator}{indicator.id}"{title}>'
+        f"{escapeHtml(text)}</a>"
     )
 
 

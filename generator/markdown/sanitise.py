@@ -1,4 +1,4 @@
-"""Raw HTML in narratives (allow_html): what nh3 keeps, and warnings for what it removes."""
+"""Raw HTML in narratives (allow_html): what nh3 keeps, warnings for what it drops."""
 
 from __future__ import annotations
 
@@ -27,8 +27,6 @@ HTML_TAGS = frozenset(
 
 
 _HEADING_ATTRS = {f"h{n}": {"id"} for n in range(2, 7)}  # a page has one h1
-
-
 HTML_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"lang", "dir", "title"},
     "a": {"href", "class", "hreflang"},
@@ -43,8 +41,6 @@ HTML_ATTRIBUTES: dict[str, set[str]] = {
     "ins": {"datetime"},
     **_HEADING_ATTRS,
 }
-
-
 # Removed together with their content: their text is code, or not for reading.
 _HTML_DROPPED = frozenset(
     {"script", "style", "iframe", "frame", "frameset", "object", "embed", "noscript",
@@ -54,17 +50,9 @@ _HTML_DROPPED = frozenset(
 
 
 _ALIGN = re.compile(r"text-align:(?:left|right|center)")
-
-
 _RAW_TAG = re.compile(r"<\s*([A-Za-z][A-Za-z0-9:-]*)")
-
-
 _RAW_HANDLER = re.compile(r"\s(on[A-Za-z]+)\s*=", re.I)
-
-
 _RAW_URL = re.compile(r"\s(?:href|src)\s*=\s*[\"']?\s*([A-Za-z][A-Za-z0-9+.-]*):")
-
-
 _IMG = re.compile(r'<img((?: [a-z-]+="[^"]*")*)>')  # as html5ever writes it
 
 

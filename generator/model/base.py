@@ -19,16 +19,10 @@ Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*
 Id = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)
 ]
-
-
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
 ]
-
-
 MAX_DIGITS = 15  # below 10^15, a million billion: more than any budget in đồng
-
-
 MAX_PLACES = 6  # decimal places; charts show at most 6 too
 
 
@@ -58,11 +52,7 @@ def _plausible(number: Decimal) -> Decimal:
 
 
 Number = Annotated[Decimal, Field(allow_inf_nan=False), AfterValidator(_plausible)]
-
-
 Kind = Literal["count", "amount", "percent", "ratio"]
-
-
 Approx = Literal["exact", "more_than", "nearly", "about", "less_than"]
 
 

@@ -25,7 +25,7 @@ class FrontMatter(Strict):
 
 
 class TranslatedFrontMatter(Strict):
-    """The front matter of a narrative's translation; its place comes from the original."""
+    """The front matter of a narrative's translation; its place is the original's."""
 
     title: Text
     summary: Text | None = None

@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 
 
 _ATTR = re.compile(r'(\s(?:id|href|src))="([^"]*)"')
-
-
 _TOC_LEVELS = {"conference": {"h2": 1, "h3": 2}, "series": {"h1": 1, "h2": 2}}
 
 
@@ -373,6 +371,7 @@ def extract_toc(html: str, kind: str) -> list[TocItem]:
 
 
 def logo_url(site: Site, resources: Resources, problems: Problems) -> str:
+    """Return the brief's URL of site.yaml's logo; warn if no theme holds it."""
     logo = site.config.colors.logo
     if not logo:
         return ""

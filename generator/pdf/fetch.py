@@ -27,14 +27,8 @@ from generator.model import Narrative, Site
 from generator.site.theme import project_path, static_files
 
 TEMPLATE = "brief.html"  # the brief's template, where its own URLs are written
-
-
 FALLBACK_ROOT = "https://proceedings.invalid/"  # .invalid never resolves (RFC 2606)
-
-
 MAX_RESOURCE_BYTES = 20_000_000
-
-
 _MIME = {
     ".css": "text/css",
     ".svg": "image/svg+xml",
@@ -48,16 +42,10 @@ _MIME = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }
-
-
 _CSS_URL = re.compile(
     r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3"""
 )
-
-
 _SVG_FONT = re.compile(r"""(font-family\s*:\s*|font-family\s*=\s*["'])""")
-
-
 FIGURE_FONTS = "Proceedings Sans, Proceedings Symbols, "  # declared by brief.css
 
 

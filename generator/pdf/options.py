@@ -10,8 +10,6 @@ if TYPE_CHECKING:
 
 
 VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-2u", "pdf/a-3b", "pdf/a-3u", "none")
-
-
 DEFAULT_VARIANT = "pdf/ua-1"
 
 

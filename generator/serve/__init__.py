@@ -1,1 +1,1 @@
-"""The live preview: build into .preview/, serve it, rebuild and reload pages on save."""
+"""The live preview: build into .preview/, serve it, rebuild and reload on save."""

@@ -54,20 +54,10 @@ from generator.serve.responses import (
 )
 
 PREVIEW_DIR = ".preview"  # under the project root; `proceedings clean` removes it
-
-
 WATCHED_DIRS = ("data", "content", "themes")
-
-
 STEP_MS = 25  # watchfiles checks twice: a save is picked up ~50 ms after its last write
-
-
 PING_SECONDS = 15.0  # keeps idle event streams alive and notices closed tabs
-
-
 _PDF_PATH = re.compile(r"^(?:series/)?([a-z0-9]+(?:-[a-z0-9]+)*)/\1\.pdf$")
-
-
 _BY_BUILD = "PDF briefs are made by `proceedings build` (into output/)."
 
 

@@ -13,14 +13,8 @@ from urllib.parse import unquote
 from generator.errors import Problem
 
 EVENTS_URL = "/__proceedings/events"
-
-
 SCRIPT_URL = "/__proceedings/reload.js"
-
-
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -36,8 +30,6 @@ _TYPES = {
     ".woff": "font/woff",
     ".ttf": "font/ttf",
 }
-
-
 RELOAD_JS = """\
 // proceedings serve: reload this page after each good build; show build errors.
 (() => {

@@ -47,8 +47,6 @@ CSV_COLUMNS = (
     "quote",
     "note",
 )
-
-
 FORMAT_VERSION = 1
 
 

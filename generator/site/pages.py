@@ -1,6 +1,6 @@
 """The site plan: every page with what it is made from and the outputs made of it.
 
-Hugo's idea, page × output format: a conference is one page with four formats — its
+Hugo's idea, page by output format: a conference is one page with four formats — its
 HTML page, its PDF brief, its data (JSON and CSV) and its records in the search
 index; a series of two or more meetings has an HTML page, a brief and search
 records; the home, search and 404 pages are HTML only. Each page names the inputs

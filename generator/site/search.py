@@ -22,29 +22,14 @@ from generator.figures.stage import FigureOut
 from generator.formats import fold
 from generator.load.themes import load_messages, theme_dirs
 from generator.markdown.pieces import RenderedNarrative, section_id
-from generator.model import Entry, Site, quantity_text
+from generator.model import Conference, Entry, Site, quantity_text
+from generator.model.anchors import ANCHORS
 from generator.site.pages import Page
 from generator.site.views import Extras
 
 INDEX_PATH = "search-index.js"
-
-
 GLOBAL_NAME = "PROCEEDINGS_SEARCH_INDEX"
-
-
 INDEX_VERSION = 1
-
-
-# Anchors of the sections of conference.html; a test checks each one exists.
-ANCHORS = {
-    "overview": "tong-quan",
-    "key_figures": "so-lieu",
-    "agenda": "chuong-trinh",
-    "topics": "thao-luan",
-    "follow_up": "nhiem-vu",
-    "legal_documents": "van-ban",
-    "sources": "nguon",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,17 +165,19 @@ def _conference_docs(
     messages: Mapping[str, str],
     lang: str,
 ) -> Iterator[SearchDoc]:
+    """The page, its overview and figures, narratives, charts, then the rest."""
     conf = entry.data
     page = f"{entry.slug}/index.html"
 
-    def doc(key: str, *parts: str | None, extra: str = "") -> SearchDoc:
-        return SearchDoc(
-            f"{page}#{ANCHORS[key]}",
-            conf.short_title,
-            messages.get(key, key),
-            _join(parts),
-            extra,
-        )
+    def sections(found: Iterator[Section]) -> Iterator[SearchDoc]:
+        for key, parts, extra in found:
+            yield SearchDoc(
+                f"{page}#{ANCHORS.section(key)}",
+                conf.short_title,
+                messages.get(key, key),
+                _join(parts),
+                extra,
+            )
 
     yield SearchDoc(
         page,
@@ -198,63 +185,64 @@ def _conference_docs(
         "",
         _join([conf.title, conf.period.label, conf.venue, *conf.organisers]),
     )
+    yield from sections(_opening(conf, lang))
+    for narrative in rendered:
+        yield from _narrative_docs(page, conf.short_title, narrative)
+    for fig in figures:
+        yield SearchDoc(
+            f"{page}#{ANCHORS.figure}{fig.id}",
+            conf.short_title,
+            fig.title,
+            _join([fig.caption, fig.alt]),
+        )
+    yield from sections(_closing(conf))
+
+
+Section = tuple[str, Sequence[str | None], str]  # anchor key, texts, matched-only text
+
+
+def _opening(conf: Conference, lang: str) -> Iterator[Section]:
+    """The sections before the narratives: overview and key figures."""
     if conf.summary:
-        yield doc("overview", conf.summary)
+        yield "overview", [conf.summary], ""
     if conf.indicators:
-        yield doc(
+        yield (
             "key_figures",
-            *(
-                f"{i.label}: {quantity_text(i, lang)}"  # "< N" when masked
-                for i in conf.indicators
-            ),
+            [f"{i.label}: {quantity_text(i, lang)}" for i in conf.indicators],
             # "1317" finds 1.317, which folds to "1 317"; a masked count stays out
-            extra=" ".join(
+            " ".join(
                 format(i.value.normalize(), "f")
                 for i in conf.indicators
                 if not i.masked
             ),
         )
-    for narrative in rendered:
-        yield from _narrative_docs(page, conf.short_title, narrative)
-    for fig in figures:
-        yield SearchDoc(
-            f"{page}#hinh-{fig.id}",
-            conf.short_title,
-            fig.title,
-            _join([fig.caption, fig.alt]),
-        )
+
+
+def _closing(conf: Conference) -> Iterator[Section]:
+    """The sections after the narratives: agenda, topics, tasks, documents, sources."""
     speakers = {s.id: s.name for s in conf.speakers}
-    yield doc(
-        "agenda",
-        *(f"{s.name}, {s.role or ''} {s.organisation or ''}" for s in conf.speakers),
-        *(
-            _join(
-                [
-                    s.title,
-                    *(speakers.get(i, "") for i in s.speakers),
-                    s.presenter,
-                    s.summary,
-                ]
-            )
-            for s in conf.sessions
-        ),
-    )
-    yield doc("topics", *conf.topics)
-    yield doc(
-        "follow_up",
-        *(_join([f.task, f.owner, f.due]) for f in conf.follow_up),
-        *(r.note for r in conf.follow_up_reports),
-    )
-    yield doc(
-        "legal_documents",
-        *(
-            _join([f"{d.kind} {d.number}", d.issuer, d.title, d.context])
-            for d in conf.legal_documents
-        ),
-    )
-    yield doc(
-        "sources", *(_join([s.title, s.author, s.publisher]) for s in conf.sources)
-    )
+    people = [f"{s.name}, {s.role or ''} {s.organisation or ''}" for s in conf.speakers]
+    sessions = [
+        _join(
+            [
+                s.title,
+                *(speakers.get(i, "") for i in s.speakers),
+                s.presenter,
+                s.summary,
+            ]
+        )
+        for s in conf.sessions
+    ]
+    yield "agenda", [*people, *sessions], ""
+    yield "topics", list(conf.topics), ""
+    tasks = [_join([f.task, f.owner, f.due]) for f in conf.follow_up]
+    yield "follow_up", [*tasks, *(r.note for r in conf.follow_up_reports)], ""
+    laws = [
+        _join([f"{d.kind} {d.number}", d.issuer, d.title, d.context])
+        for d in conf.legal_documents
+    ]
+    yield "legal_documents", laws, ""
+    yield "sources", [_join([s.title, s.author, s.publisher]) for s in conf.sources], ""
 
 
 def _narrative_docs(

@@ -17,14 +17,8 @@ from generator import __version__
 from generator.model import Entry, Site
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
 ATOM_NS = "http://www.w3.org/2005/Atom"
-
-
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-
-
 NOT_IN_SITEMAP = frozenset({"404.html"})  # by file name, in every language
 
 

@@ -41,6 +41,7 @@ from generator.model import (
     previous_text,
     quantity_text,
 )
+from generator.model.anchors import ANCHORS
 
 
 def make_environment(
@@ -78,6 +79,7 @@ def make_environment(
         lang=lang,
         generator_version=__version__,
         theme_folders=tuple(dirs),
+        anchors=ANCHORS,  # the section ids the Python relies on (model.anchors)
     )
     env.filters.update(
         # An indicator's numbers read one way everywhere: a small count is "< N".
@@ -136,7 +138,8 @@ def render_template(
     except jinja2.TemplateNotFound as exc:
         folders = env.globals.get("theme_folders", ())
         searched = ", ".join(
-            project_path(str(Path(d) / "templates"), root).as_posix() for d in folders
+            project_path(Path(d) / "templates", root).as_posix()
+            for d in (folders if isinstance(folders, tuple) else ())
         )
         problems.add(
             Pos(Path("themes")),

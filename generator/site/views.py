@@ -1,4 +1,4 @@
-"""Views of the data that pages and briefs share: groups, comparisons, follow-ups, narratives."""
+"""Views of the data that pages and briefs share: groups, comparisons, narratives."""
 
 from __future__ import annotations
 

@@ -442,3 +442,34 @@ def test_an_edited_translation_rebuilds_its_english_page(project: Path) -> None:
     assert "core of things" in (out / "en" / S24 / "index.html").read_text("utf-8")
     assert (out / S24 / "index.html").read_bytes() == vi_before
     assert summary.pages_reused > 0  # the other pages were not rendered again
+
+
+def test_a_third_language_is_configuration_and_a_message_catalogue(
+    project: Path,
+) -> None:
+    # French pages with no French text at all: every text falls back to Vietnamese,
+    # marked as such, and the UI speaks French.
+    messages = project / "themes" / "site" / "messages"
+    messages.mkdir(parents=True)
+    french = dict(
+        EN, home="Accueil", language_fr="Français", in_language_fr="en français"
+    )
+    (messages / "fr.yaml").write_text(yaml.safe_dump(french, allow_unicode=True))
+    for name in ("en.yaml",):  # the switcher names every language in every catalogue
+        extra = {"language_fr": "Français", "in_language_fr": "in French"}
+        (messages / name).write_text(yaml.safe_dump(dict(EN, **extra)))
+    config = project / "site.yaml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "languages: [vi, en]", "languages: [vi, en, fr]"
+        )
+    )
+    out = project / "output"
+    build_site(project, BuildOptions(output=out, pdf=False))
+    page = (out / "fr" / S24 / "index.html").read_text("utf-8")
+    assert '<html lang="fr">' in page and "Accueil" in page
+    assert 'lang="vi">Vụ xâm hại trẻ em trên toàn quốc' in page
+    assert "1 317" in page or "1,317" in page or "1.317" in page
+    assert (out / "fr" / "search-index.js").is_file()
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    assert 'hreflang="fr"' in sitemap

@@ -14,7 +14,8 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "site-sha256.txt"
 
 def test_the_built_site_is_byte_identical_to_the_recorded_one(built_site: Path) -> None:
     found = [
-        f"{hashlib.sha256(p.read_bytes()).hexdigest()} {p.relative_to(built_site).as_posix()}"
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()} "
+        f"{p.relative_to(built_site).as_posix()}"
         for p in sorted(built_site.rglob("*"))
         if p.is_file()
     ]

@@ -287,3 +287,17 @@ def test_indicator_groups_keep_first_seen_order(project: Path) -> None:
     assert [i.id for _, items in groups for i in items] == [
         i.id for i in conf.indicators
     ]
+
+
+def test_a_missing_template_names_itself_and_the_folders_searched(
+    project: Path,
+) -> None:
+    write(project, "themes/site/templates/index.html", '{% extends "khong-co.html" %}')
+    [(path, _, message)] = build_problems(project)
+    assert (path, message) == ("themes", "template not found: khong-co.html")
+    with pytest.raises(BuildFailed) as caught:
+        build(project)
+    [problem] = caught.value.problems
+    assert problem.hint.startswith(
+        "looked in themes/site/templates, themes/default/templates; "
+    )

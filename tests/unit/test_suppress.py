@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed, Pos, Problems
-from generator.figures.data import resolve_figure
+from generator.figures.resolve import resolve_figure
 from generator.figures.text import describe, format_point, tabulate
 from generator.load.project import load_site
 from generator.load.suppress import revealing_sum, sum_reveal_problem
