@@ -18,7 +18,7 @@ html: $(VENV)/.installed ## Build output/ without PDFs (fast)
 
 test: system-deps-test $(VENV)/.test-installed node_modules/.installed ## Install what the tests need, lint, then run them all
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(VENV)/.test-installed ## ruff, ruff format, mypy --strict and the import contracts
 	$(BIN)/ruff check generator tests

@@ -758,8 +758,8 @@ def test_python_tags_never_run(project: Path, tmp_path: Path, where: str) -> Non
 
 # --- YAML bombs (requirement 5) -------------------------------------------------------
 
-_LOAD_AND_MEASURE = """
-import json, resource, sys, time
+_LOAD_AND_MEASURE = r"""
+import json, re, sys, time
 from pathlib import Path
 from generator.errors import BuildFailed, Problems
 from generator.load.project import load_site
@@ -771,7 +771,9 @@ except BuildFailed as exc:
     found = [str(p) for p in exc.problems]
 print(json.dumps({
     "cpu": time.process_time() - started,
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    # VmHWM is this process's own peak: ru_maxrss would keep the peak of the
+    # pytest process it was forked from, across exec.
+    "rss_mb": int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text())[1]) / 1024,
     "problems": found,
 }))
 """
