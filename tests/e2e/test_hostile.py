@@ -763,6 +763,7 @@ import json, re, sys, time
 from pathlib import Path
 from generator.errors import BuildFailed, Problems
 from generator.load.project import load_site
+STATUS = Path("/proc/self/status")
 started = time.process_time()
 try:
     load_site(Path(sys.argv[1]), Problems())
@@ -773,7 +774,7 @@ print(json.dumps({
     "cpu": time.process_time() - started,
     # VmHWM is this process's own peak: ru_maxrss would keep the peak of the
     # pytest process it was forked from, across exec.
-    "rss_mb": int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text())[1]) / 1024,
+    "rss_mb": int(re.search(r"VmHWM:\s+(\d+)", STATUS.read_text())[1]) / 1024,
     "problems": found,
 }))
 """
