@@ -31,7 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator import figures  # noqa: E402
-from generator.core.context import SilentReporter
+from generator.core.cache import Cache, library_versions  # noqa: E402
+from generator.core.context import BuildContext, BuildOptions, SilentReporter  # noqa: E402
 from generator.errors import Problems  # noqa: E402
 from generator.load.project import load_site
 from generator.model import Site  # noqa: E402
@@ -79,9 +80,15 @@ def import_time(repeat: int) -> float:
 
 
 def stage(site: Site, cache: Path) -> figures.FigureResult:
-    problems = Problems()
-    result = figures.draw_figures(site, cache, problems, SilentReporter())
-    assert not problems.errors, [str(p) for p in problems.errors]
+    ctx = BuildContext(
+        site.root,
+        BuildOptions(site.root / "output"),
+        Problems(),
+        SilentReporter(),
+        Cache(cache),
+    )
+    result = figures.draw_figures(ctx, site)
+    assert not ctx.problems.errors, [str(p) for p in ctx.problems.errors]
     return result
 
 
@@ -155,7 +162,7 @@ def run(root: Path, work: Path, repeat: int) -> None:
         print(f"| {label} | {seconds * 1000:.1f} | {seconds * 1000 / n:.2f} |")
     print(
         f"\ncold uses worker processes from {limit} figures to draw; "
-        f"matplotlib {figures._matplotlib_version()}"
+        f"{library_versions('matplotlib')}"
     )
 
 

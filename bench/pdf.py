@@ -34,17 +34,21 @@ sys.path.insert(0, str(REPO))
 
 from pypdf import PdfReader  # noqa: E402
 
-from generator.core.context import CACHE_DIR, SilentReporter
+from generator.build import stages  # noqa: E402
+from generator.core.cache import Cache  # noqa: E402
+from generator.core.context import BuildContext, BuildOptions  # noqa: E402
 from generator.errors import Problems  # noqa: E402
-from generator.figures.stage import draw_figures
-from generator.load.project import load_site
-from generator.markdown.render import render_narratives
-from generator.pdf.brief import _briefs, brief_environment, render_brief_html
-from generator.pdf.fetch import site_resources
-from generator.pdf.options import PdfOptions
-from generator.pdf.stage import make_briefs
-from generator.pdf.worker import render_pdf
-from generator.site.pages import Extras
+from generator.pdf.brief import (  # noqa: E402
+    brief_environment,
+    plan_briefs,
+    render_brief_html,
+)
+from generator.pdf.fetch import site_resources  # noqa: E402
+from generator.pdf.options import PdfOptions  # noqa: E402
+from generator.pdf.stage import make_briefs  # noqa: E402
+from generator.pdf.worker import render_pdf  # noqa: E402
+from generator.site.pages import plan_site  # noqa: E402
+from generator.site.views import Extras  # noqa: E402
 
 COLD = textwrap.dedent(
     """
@@ -52,7 +56,7 @@ COLD = textwrap.dedent(
     started = time.perf_counter()
     import weasyprint
     imported = time.perf_counter()
-    from generator.pdf import render_pdf
+    from generator.pdf.worker import render_pdf
     html, resources, variant = pickle.load(open(sys.argv[1], "rb"))
     outcome = render_pdf(html, resources, variant)
     assert outcome.pdf
@@ -72,6 +76,13 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def fresh(ctx: BuildContext) -> BuildContext:
+    """The same run's context with no problems yet and the cache of the project."""
+    return BuildContext(
+        ctx.root, ctx.options, Problems(), ctx.reporter, Cache(ctx.cache.folder)
+    )
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -87,22 +98,19 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
         root = copy_project(Path(tmp) / "site")
-        problems = Problems()
-        site = load_site(root, problems)
-        narratives = {
-            e.slug: render_narratives(e, site.config.language, problems, root)
-            for e in site.entries
-        }
-        figures = draw_figures(
-            site, root / CACHE_DIR / "figures", problems, SilentReporter()
-        )
+        ctx = BuildContext.open(root, BuildOptions(root / "output"))
+        site = stages.load(ctx)
+        narratives = stages.narratives(ctx, site)
+        figures = stages.figures(ctx, site)
+        problems = ctx.problems
         extras = Extras(figures=figures.figures)
+        pages = plan_site(site)
         env = brief_environment(site)
         resources = site_resources(site, figures.files, narratives)
         t = env.globals["t"]
         briefs = {
             b.doc.name: render_brief_html(env, b, site, "", problems)
-            for b in _briefs(site, narratives, extras, resources.root_url, t)  # type: ignore[arg-type]
+            for b in plan_briefs(site, pages, narratives, extras, resources.root_url, t)  # type: ignore[arg-type]
         }
         assert not problems.errors, problems.errors
         cpus = os.cpu_count()
@@ -146,20 +154,12 @@ def main() -> None:
             print(f"  {name:<58} {seconds(wall)} (CPU {seconds(used).strip()})")
 
         print("\nbuild stage: make_briefs, cache off, worker processes")
-        cache = root / CACHE_DIR / "pdf"
         for workers in (1, 2):
             options = PdfOptions(workers=workers, use_cache=False)
             before = children_cpu()
             started = time.perf_counter()
             result = make_briefs(
-                site,
-                narratives,
-                extras,
-                figures.files,
-                cache,
-                Problems(),
-                SilentReporter(),
-                options,
+                fresh(ctx), site, pages, narratives, extras, figures.files, options
             )
             elapsed = time.perf_counter() - started
             used = children_cpu() - before
@@ -172,21 +172,17 @@ def main() -> None:
         print(f"  peak memory of a worker: {peak:.0f} MiB")
 
         print("\ncached: make_briefs, cache on and filled")
-        make_briefs(
-            site, narratives, extras, figures.files, cache, Problems(), SilentReporter()
-        )
+        make_briefs(fresh(ctx), site, pages, narratives, extras, figures.files)
         started = time.perf_counter()
-        result = make_briefs(
-            site, narratives, extras, figures.files, cache, Problems(), SilentReporter()
-        )
+        result = make_briefs(fresh(ctx), site, pages, narratives, extras, figures.files)
         elapsed = time.perf_counter() - started
         print(f"  all {result.cached} briefs from the cache {seconds(elapsed)}")
 
         print("\nsizes")
         for name, size in sizes.items():
-            pages = len(
-                PdfReader(io.BytesIO(result.files[result.pdfs[name].path])).pages
-            )
+            payload = result.files[result.pdfs[name].path]
+            data = payload.read_bytes() if isinstance(payload, Path) else payload
+            pages = len(PdfReader(io.BytesIO(data)).pages)
             print(f"  {name:<58} {size / 1024:7.1f} KiB, {pages} pages")
 
 
