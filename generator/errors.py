@@ -157,8 +157,10 @@ class BuildFailed(Exception):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = list(problems)
-        count = sum(p.severity == "error" for p in self.problems)
-        super().__init__(f"{count} error(s) in content")
+        errors = sum(p.severity == "error" for p in self.problems)
+        # Without errors, the build failed on warnings: it ran under --strict.
+        failed = f"{errors} error(s)" if errors else "warnings under --strict"
+        super().__init__(f"{failed} in content")
 
 
 class UsageError(Exception):

@@ -14,8 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("site.yaml", "data", "content", "themes")
 
 
+SEEDS = REPO.parent / "shared" / "seeds"  # the sources' archived copies
+
+
 def copy_project(dest: Path) -> Path:
-    """Copy the real project (settings, data, narratives, themes) into dest."""
+    """Copy the real project (settings, data, narratives, themes) into dest.
+
+    The archived sources its quotes are checked against (site.yaml `archives`,
+    ../shared/seeds) are copied beside it, where the copy's site.yaml looks.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         source = REPO / part
@@ -23,6 +30,9 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(source, dest / part)
         else:
             shutil.copy2(source, dest / part)
+    seeds = dest.parent / "shared" / "seeds"
+    if not seeds.exists():
+        shutil.copytree(SEEDS, seeds)
     return dest
 
 
@@ -40,9 +50,29 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "output"
 
 
+# A public address and publishing dates for the real project, which has neither
+# (its articles give no date; its address is not known yet): with them the build
+# writes what needs them — canonical links, sitemap, feed, sharing tags.
+TEST_BASE = "https://ky-yeu.proceedings.test/"
+TEST_PUBLISHED = {"2023": "2023-07-20", "2024": "2024-07-20"}
+
+
+def make_public(root: Path) -> Path:
+    """Give the project at root TEST_BASE and a published date per conference."""
+    config = root / "site.yaml"
+    config.write_text(config.read_text("utf-8") + f"base_url: {TEST_BASE}\n", "utf-8")
+    for year, day in TEST_PUBLISHED.items():
+        path = root / "data" / f"hoi-nghi-tre-em-phia-nam-{year}.yaml"
+        text = path.read_text("utf-8").replace(
+            "\norganisers:", f"\npublished: {day}\norganisers:", 1
+        )
+        path.write_text(text, "utf-8")
+    return root
+
+
 @pytest.fixture(scope="session")
 def built_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project built once without PDFs; returns output/."""
-    root = copy_project(tmp_path_factory.mktemp("built-html") / "site")
+    """The real project, made public (make_public), built once without PDFs."""
+    root = make_public(copy_project(tmp_path_factory.mktemp("built-html") / "site"))
     build_site(root, BuildOptions(output=root / "output", pdf=False))
     return root / "output"

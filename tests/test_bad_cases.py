@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_project
+from conftest import SEEDS, copy_project
 
 from generator.build.pipeline import build_site
 from generator.commands.main import cli
@@ -50,6 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(built: Path, tmp_path: Path) -> Path:
     root = tmp_path / "site"
     shutil.copytree(built, root, symlinks=True)
+    shutil.copytree(SEEDS, tmp_path / "shared" / "seeds")  # the archived sources
     return root
 
 

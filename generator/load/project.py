@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator.core.cache import Cache
 from generator.errors import Pos, Problems, UsageError, did_you_mean
 from generator.formats import slugify
+from generator.load.archives import allowed_roots, check_quotes
 from generator.load.checks import check_conference, check_series
+from generator.load.claims import check_claims
 from generator.load.derive import derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.narratives import load_narratives, load_translations
@@ -52,12 +56,10 @@ def load_site(
             "(one with site.yaml, data/ and content/), or pass --root"
         )
     config_positions = Positions(Path("site.yaml"))
-    config, texts, languages = load_config(root, problems, config_positions)
-    entries = [
-        e
-        for e in _load_entries(root, problems, drafts, cache, languages)
-        if e is not None
-    ]
+    settings = load_config(root, problems, config_positions)
+    config, texts = settings.config, settings.texts
+    run = _Run(root, problems, drafts, cache, settings.languages, settings.archives)
+    entries = [e for e in _load_entries(run) if e is not None]
     data_dir = root / "data"
     all_slugs = (
         {p.stem for p in data_dir.glob("*.y*ml")} if data_dir.is_dir() else set()
@@ -73,14 +75,25 @@ def load_site(
     return site
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What site.yaml says, read even when part of it is wrong."""
+
+    config: SiteConfig | None  # None when site.yaml has errors
+    texts: Texts  # site.yaml's texts in other languages
+    languages: Languages  # the languages the data may give texts in
+    archives: tuple[Path, ...]  # the folders sources' archives may be in
+
+
 def load_config(
     root: Path, problems: Problems, positions: Positions | None = None
-) -> tuple[SiteConfig | None, Texts, Languages]:
+) -> Settings:
     """Read site.yaml; every field has a default. positions, if given, are filled.
 
-    Returns the settings, site.yaml's texts in other languages, and the languages
-    the data may give texts in: those the site publishes and those the theme has a
-    message catalogue for (so ``check --translations`` works before publishing).
+    The data may give texts in the languages the site publishes and in those the
+    theme has a message catalogue for (so ``check --translations`` works before
+    publishing). Archives may be in the project and in the folders site.yaml's
+    ``archives`` names, read from the YAML even when another setting is wrong.
     """
     rel = Path("site.yaml")
     positions = positions if positions is not None else Positions(rel)
@@ -88,37 +101,63 @@ def load_config(
     data = parse_yaml(text, positions, problems) if text is not None else None
     raw = data if isinstance(data, dict) else {}
     theme = raw.get("theme") if isinstance(raw.get("theme"), str) else "default"
-    dirs = theme_dirs(root, str(theme))
-    catalogues = catalogue_languages(dirs)
-    given = raw.get("languages")
-    named = given if isinstance(given, list) else []
+    catalogues = catalogue_languages(theme_dirs(root, str(theme)))
+    named = [str(n) for n in _list(raw.get("languages"))]
     primary = str(raw.get("language", "vi"))
-    known = catalogues | {str(n) for n in named}
-    others = known - {primary}
+    known = catalogues | set(named)
     texts = split_texts(raw, SiteConfig, sorted(known), positions, problems)
-    if text is None:
-        return None, texts, Languages(primary, frozenset(others))
-    config = validate(SiteConfig, raw, positions, problems)
+    folders = [str(f) for f in _list(raw.get("archives")) if isinstance(f, str)]
+    config = validate(SiteConfig, raw, positions, problems) if text else None
     _drop_primary_texts(texts, primary, positions, problems)
-    for i, lang in enumerate(config.output_languages if config else ()):
+    if config is not None:
+        _check_settings(config, catalogues, positions, problems)
+    languages = Languages(primary, frozenset(known - {primary}))
+    return Settings(config, texts, languages, allowed_roots(root, folders))
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _check_settings(
+    config: SiteConfig,
+    catalogues: frozenset[str],
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    """Report a placeholder address and a language the theme cannot speak."""
+    if placeholder(config.base_url):
+        problems.warn(
+            positions.at(("base_url",)),
+            f"base_url {config.base_url} is a placeholder address",
+            "give the address the site will really have, or leave base_url out "
+            "until it is known: no page, sitemap, feed or PDF then prints one",
+        )
+    for i, lang in enumerate(config.output_languages):
         if lang not in catalogues:
-            where: Loc = ("languages", i) if config and config.languages else ()
+            where: Loc = ("languages", i) if config.languages else ("language",)
             problems.add(
-                positions.at(where or ("language",)),
+                positions.at(where),
                 f"no message catalogue for '{lang}' in the theme",
                 f"add messages/{lang}.yaml to themes/site/ (copy "
                 "themes/default/messages/en.yaml and translate it); docs/bilingual.md",
             )
-    return config, texts, Languages(primary, frozenset(others))
 
 
-def _load_entries(
-    root: Path,
-    problems: Problems,
-    drafts: bool,
-    cache: Cache | None,
-    languages: Languages,
-) -> list[Entry | None]:
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What loading the data files of one project needs."""
+
+    root: Path
+    problems: Problems
+    drafts: bool
+    cache: Cache | None
+    languages: Languages
+    archives: tuple[Path, ...]  # the folders sources' archives may be in
+
+
+def _load_entries(run: _Run) -> list[Entry | None]:
+    root, problems = run.root, run.problems
     data_dir = root / "data"
     files = sorted(
         p
@@ -139,19 +178,13 @@ def _load_entries(
                     "keep one file per conference",
                 )
             continue
-        entries.append(_load_entry(root, paths[0], problems, drafts, cache, languages))
+        entries.append(_load_entry(run, paths[0]))
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 
 
-def _load_entry(
-    root: Path,
-    rel: Path,
-    problems: Problems,
-    drafts: bool,
-    cache: Cache | None,
-    languages: Languages,
-) -> Entry | None:
+def _load_entry(run: _Run, rel: Path) -> Entry | None:
+    root, problems, languages = run.root, run.problems, run.languages
     slug = rel.stem
     if not _SLUG.match(slug):
         problems.add(
@@ -165,7 +198,7 @@ def _load_entry(
         return None
     positions = Positions(rel)
     before = len(problems.errors)
-    raw = parse_yaml(text, positions, problems, cache)
+    raw = parse_yaml(text, positions, problems, run.cache)
     if raw is None:
         if len(problems.errors) == before:
             problems.add(Pos(rel), "data file holds no fields")
@@ -183,7 +216,10 @@ def _load_entry(
     if conference is None:
         return None
     _check_references(conference, positions, problems)
+    check_claims(conference, positions, problems)
+    check_quotes(conference, root, run.archives, positions, problems)
     check_conference(conference, positions, problems, values=derived_ok)
+    drafts = run.drafts
     narratives = load_narratives(root, slug, problems, drafts, languages.primary)
     translations = [
         narrative
@@ -203,6 +239,19 @@ def _load_entry(
         texts,
         digest=digest,
     )
+
+
+# Hosts reserved for examples and tests (RFC 2606, RFC 6761), and example.<tld>.
+_PLACEHOLDER = re.compile(
+    r"^(?:[a-z0-9-]+\.)*(?:example(?:\.[a-z.]+)?|[a-z0-9-]+\.(?:example|invalid|test|"
+    r"localhost)|localhost)$"
+)
+
+
+def placeholder(url: str) -> bool:
+    """True when url's host is an example or test address, not a real one."""
+    host = urlsplit(url).hostname or ""
+    return bool(url) and bool(_PLACEHOLDER.match(host.lower()))
 
 
 def _drop_primary_texts(
@@ -247,10 +296,6 @@ def _check_references(
     for i, session in enumerate(conf.sessions):
         for j, speaker in enumerate(session.speakers):
             refs.append((("sessions", i, "speakers", j), speaker, speakers, "speaker"))
-    for i, report in enumerate(conf.follow_up_reports):
-        if report.source is not None:
-            loc: Loc = ("follow_up_reports", i, "source")
-            refs.append((loc, report.source, sources, "source"))
     for i, fig in enumerate(conf.figures):
         for j, ident in enumerate(fig.indicators):
             refs.append(
@@ -258,7 +303,7 @@ def _check_references(
             )
         for k, series in enumerate(fig.series):
             for j, ident in enumerate(series.indicators):
-                loc = ("figures", i, "series", k, "indicators", j)
+                loc: Loc = ("figures", i, "series", k, "indicators", j)
                 refs.append((loc, ident, indicators, "indicator"))
     for loc, ident, known, what in refs:
         _expect(ident, known, what, positions.at(loc), problems)

@@ -31,7 +31,61 @@ class Period(Strict):
         return self
 
 
-class Speaker(Strict):
+class Claim(Strict):
+    """An entry the page states as fact: it names its source, or the editors wrote it.
+
+    ``source`` (an id from ``sources``) with ``quote`` (the words of the source that
+    state it), as indicators do; or ``editorial: true`` for what the editors wrote
+    themselves (a summary, an agenda put together from the article's list of
+    topics), shown with a visible mark. An entry with neither is a warning (an error
+    under ``--strict``); docs/provenance.md.
+    """
+
+    source: Id | None = None
+    quote: Text | None = None
+    editorial: bool = False
+    kept: ClassVar[tuple[str, ...]] = ("quote",)
+
+    @property
+    def sourced(self) -> bool:
+        """True when the entry names its source (and the words that state it)."""
+        return self.source is not None
+
+
+class _Text(Claim):
+    """An entry that may be written as plain text: ``- Bộ …`` or ``- name: Bộ …``."""
+
+    _field: ClassVar[str] = "text"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        return {cls._field: data} if isinstance(data, str) else data
+
+
+class Organiser(_Text):
+    """Who organised the conference: ``- name: …`` with its source, or plain text."""
+
+    _field: ClassVar[str] = "name"
+    name: Text
+    translated: ClassVar[tuple[str, ...]] = ("name",)
+
+
+class Topic(_Text):
+    """Something the conference discussed: ``- text: …`` with its source."""
+
+    text: Text
+    translated: ClassVar[tuple[str, ...]] = ("text",)
+
+
+class Summary(_Text):
+    """The conference in a paragraph, usually written by the editors."""
+
+    text: Text
+    translated: ClassVar[tuple[str, ...]] = ("text",)
+
+
+class Speaker(Claim):
     """Someone who spoke at the conference."""
 
     id: Id
@@ -41,7 +95,7 @@ class Speaker(Strict):
     translated: ClassVar[tuple[str, ...]] = ("role", "organisation")
 
 
-class Session(Strict):
+class Session(Claim):
     """One item of the agenda."""
 
     title: Text
@@ -52,20 +106,20 @@ class Session(Strict):
     translated: ClassVar[tuple[str, ...]] = ("title", "presenter", "summary")
 
 
-class LegalDocument(Strict):
+class LegalDocument(Claim):
     """A legal or policy document the conference referred to."""
 
-    kept: ClassVar[tuple[str, ...]] = ("number",)
+    kept: ClassVar[tuple[str, ...]] = ("number", "quote")
 
     kind: Text  # "Thông tư", "Quyết định", "Chỉ thị"
-    number: Text  # "13/2021/TT-LĐTBXH"
+    number: Text | None = None  # "13/2021/TT-LĐTBXH"; a programme may have none
     issuer: Text | None = None
     title: Text | None = None  # its subject, as the source states it
     context: Text | None = None  # how the meeting used it
     translated: ClassVar[tuple[str, ...]] = ("kind", "issuer", "title", "context")
 
 
-class FollowUp(Strict):
+class FollowUp(Claim):
     """A task the meeting set, which a later meeting of the series can report on."""
 
     id: Id
@@ -75,14 +129,14 @@ class FollowUp(Strict):
     translated: ClassVar[tuple[str, ...]] = ("task", "owner", "due")
 
 
-class FollowUpReport(Strict):
+class FollowUpReport(Claim):
     """What a meeting reported on a task set by an earlier one of its series."""
 
     conference: Id  # slug of the earlier conference
     task: Id  # id of the task in that conference's `follow_up`
-    status: Literal["done", "in_progress", "not_done"]
+    # Only when the source states one: a report may say what was done, no more.
+    status: Literal["done", "in_progress", "not_done"] | None = None
     note: Text | None = None
-    source: Id | None = None
     translated: ClassVar[tuple[str, ...]] = ("note",)
 
 
@@ -97,7 +151,9 @@ class Source(Strict):
     publisher: Text | None = None
     published: dt.date | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-    archive: Text | None = None  # where the archived copy is kept
+    # The editors' archived copy (.txt, .html, .md), from the project root; the
+    # quotes citing this source are checked against it. Never published.
+    archive: Text | None = None
 
 
 class Conference(Strict):
@@ -108,25 +164,20 @@ class Conference(Strict):
     series: Text
     period: Period
     dates: list[dt.date] = []  # the days it was held; empty when not known
+    # The day the editors published this summary (the Atom feed's date); else the
+    # newest `published` of its sources. Never the end of the reporting period.
+    published: dt.date | None = None
     venue: Text | None = None
-    organisers: Annotated[list[Text], Field(min_length=1)]
-    summary: Text | None = None
+    organisers: Annotated[list[Organiser], Field(min_length=1)]
+    summary: Summary | None = None
     speakers: list[Speaker] = []
     sessions: list[Session] = []
     indicators: list[Indicator] = []
     legal_documents: list[LegalDocument] = []
-    topics: list[Text] = []
+    topics: list[Topic] = []
     follow_up: list[FollowUp] = []
     follow_up_reports: list[FollowUpReport] = []
     figures: list[FigureSpec] = []
     checks: list[Check] = []  # rules the numbers obey (docs/data-checks.md)
     sources: Annotated[list[Source], Field(min_length=1)]
-    translated: ClassVar[tuple[str, ...]] = (
-        "title",
-        "short_title",
-        "series",
-        "venue",
-        "organisers",
-        "summary",
-        "topics",
-    )
+    translated: ClassVar[tuple[str, ...]] = ("title", "short_title", "series", "venue")

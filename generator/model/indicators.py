@@ -95,6 +95,8 @@ class Indicator(Strict):
     change: Number | None = None  # value minus the compared value, as the source says
     previous: Number | None = None  # the compared value, where the source gives it
     compared_to: Text | None = None  # "cùng kỳ năm 2023"
+    # The source says the indicator is no longer reported (the series page says so).
+    discontinued: bool = False
     derived: bool = False  # we computed `value`; say how in `derivation`
     derivation: Text | None = None
     derive: Derive | None = None  # computes `value` from other indicators

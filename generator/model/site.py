@@ -35,7 +35,10 @@ class SiteConfig(Strict):
     description: Text | None = None
     organisation: Text | None = None
     language: Lang = "vi"  # the language data and narratives are written in
-    base_url: str = ""  # e.g. https://example.gov.vn/ky-yeu/ ; used for canonical URLs
+    base_url: str = ""  # e.g. https://www.example.gov.vn/ky-yeu/ ; canonical URLs
+    # Read-only folders, from the project root, that sources' `archive:` may point
+    # into besides the project itself (docs/provenance.md). Never published.
+    archives: list[Text] = []
     theme: Id = "default"
     colors: Theme = Theme()
     pdf: bool = True  # build PDF briefs (``--no-pdf`` turns them off for one build)

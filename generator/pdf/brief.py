@@ -62,7 +62,7 @@ class BriefDoc:
     subject: str
     keywords: tuple[str, ...]
     date: dt.date  # from the data, never the clock
-    date_basis: Literal["dates", "period_end"]
+    date_basis: Literal["published", "dates", "period_end"]
     # Provenance in the PDF metadata (docs/provenance.md): the sources' titles, and
     # each conference's dataset CSV with its SHA-256, as (path in output/, hex).
     sources: tuple[str, ...] = ()
@@ -163,7 +163,8 @@ def _conference_brief(
         entry, page.series, narratives.get(entry.slug, ()), extras, root_url, True
     )
     online = {"online": _online(site, f"{entry.slug}/")}
-    return _Brief(_conference_doc(entry), [view], online)
+    publisher = site.config.organisation or site.config.title
+    return _Brief(_conference_doc(entry, publisher), [view], online)
 
 
 def _series_brief(
@@ -194,7 +195,8 @@ def _series_brief(
             and not any(ident in n.figure_ids for v in views for n in v.sources)
         ],
     }
-    return _Brief(_series_doc(slug, entries, t), views, context)
+    publisher = site.config.organisation or site.config.title
+    return _Brief(_series_doc(slug, entries, t, publisher), views, context)
 
 
 def _online(site: Site, path: str) -> str:
@@ -202,11 +204,12 @@ def _online(site: Site, path: str) -> str:
     return (base if base.endswith("/") else base + "/") + path if base else ""
 
 
-def _conference_doc(entry: Entry) -> BriefDoc:
+def _conference_doc(entry: Entry, publisher: str) -> BriefDoc:
     conf = entry.data
     laws = tuple(
         d.number if d.number.startswith(d.kind) else f"{d.kind} {d.number}"
         for d in conf.legal_documents
+        if d.number
     )
     return BriefDoc(
         kind="conference",
@@ -215,24 +218,38 @@ def _conference_doc(entry: Entry) -> BriefDoc:
         short_title=conf.short_title,
         subtitle=conf.period.label,
         series=conf.series,
-        authors=tuple(conf.organisers),
-        subject=conf.summary or conf.title,
+        # The brief's author is its publisher; organisers may be the editors' word.
+        authors=(publisher,),
+        subject=conf.summary.text if conf.summary else conf.title,
         keywords=(conf.series, conf.period.label, *laws),
-        date=max(conf.dates) if conf.dates else conf.period.end,
-        date_basis="dates" if conf.dates else "period_end",
+        date=_date(conf),
+        date_basis=(
+            "published" if conf.published else "dates" if conf.dates else "period_end"
+        ),
         sources=tuple(s.title for s in conf.sources),
         data=((dataset_paths(entry.slug)[1], _sha256(dataset_csv(entry))),),
     )
+
+
+def _date(conf: Conference) -> dt.date:
+    """The brief's date: from the data, never the clock.
+
+    Its publication, else the last day of the meeting, else the end of the period.
+    """
+    if conf.published:
+        return conf.published
+    return max(conf.dates) if conf.dates else conf.period.end
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _series_doc(slug: str, entries: Sequence[Entry], t: Callable[..., str]) -> BriefDoc:
+def _series_doc(
+    slug: str, entries: Sequence[Entry], t: Callable[..., str], publisher: str
+) -> BriefDoc:
     first, last = entries[0].data, entries[-1].data
-    authors = tuple(dict.fromkeys(o for e in entries for o in e.data.organisers))
-    docs = [_conference_doc(e) for e in entries]
+    docs = [_conference_doc(e, publisher) for e in entries]
     latest = max(docs, key=lambda d: d.date)
     subtitle = f"{first.period.label} \u2013 {last.period.label}"  # en dash
     return BriefDoc(
@@ -242,7 +259,7 @@ def _series_doc(slug: str, entries: Sequence[Entry], t: Callable[..., str]) -> B
         short_title=first.series,
         subtitle=subtitle,
         series=first.series,
-        authors=authors,
+        authors=(publisher,),
         subject=f"{t('pdf_cover_series')}: {first.series}, {subtitle}",
         keywords=(first.series, *(e.data.period.label for e in entries)),
         date=latest.date,

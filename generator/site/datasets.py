@@ -104,8 +104,8 @@ def _conference_record(entry: Entry, base_url: str) -> dict[str, Any]:
         },
         "dates": [day.isoformat() for day in conf.dates],
         "venue": conf.venue,
-        "organisers": list(conf.organisers),
-        "summary": conf.summary,
+        "organisers": [o.name for o in conf.organisers],
+        "summary": conf.summary.text if conf.summary else None,
         "url": page,
     }
 

@@ -183,7 +183,14 @@ def _conference_docs(
         page,
         conf.short_title,
         "",
-        _join([conf.title, conf.period.label, conf.venue, *conf.organisers]),
+        _join(
+            [
+                conf.title,
+                conf.period.label,
+                conf.venue,
+                *(o.name for o in conf.organisers),
+            ]
+        ),
     )
     yield from sections(_opening(conf, lang))
     for narrative in rendered:
@@ -204,7 +211,7 @@ Section = tuple[str, Sequence[str | None], str]  # anchor key, texts, matched-on
 def _opening(conf: Conference, lang: str) -> Iterator[Section]:
     """The sections before the narratives: overview and key figures."""
     if conf.summary:
-        yield "overview", [conf.summary], ""
+        yield "overview", [conf.summary.text], ""
     if conf.indicators:
         yield (
             "key_figures",
@@ -234,11 +241,13 @@ def _closing(conf: Conference) -> Iterator[Section]:
         for s in conf.sessions
     ]
     yield "agenda", [*people, *sessions], ""
-    yield "topics", list(conf.topics), ""
+    yield "topics", [t.text for t in conf.topics], ""
     tasks = [_join([f.task, f.owner, f.due]) for f in conf.follow_up]
     yield "follow_up", [*tasks, *(r.note for r in conf.follow_up_reports)], ""
     laws = [
-        _join([f"{d.kind} {d.number}", d.issuer, d.title, d.context])
+        _join(
+            [" ".join(filter(None, (d.kind, d.number))), d.issuer, d.title, d.context]
+        )
         for d in conf.legal_documents
     ]
     yield "legal_documents", laws, ""

@@ -2,8 +2,10 @@
 
 Sitemaps and Atom feeds need absolute URLs, so both are written only when site.yaml
 sets ``base_url``; robots.txt is always written and names the sitemap when there is
-one. The feed has one entry per conference, dated by the end of its reporting
-period, never by the clock, so the same data gives the same bytes.
+one (or says how to get one). The feed has one entry per conference that has a
+published date (its own ``published``, else its sources'), dated by it — never by
+the end of its reporting period, never by the clock: the same data gives the same
+bytes.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ def robots_txt(base_url: str) -> bytes:
     lines = ["User-agent: *", "Disallow:"]
     if base_url:
         lines += ["", f"Sitemap: {page_url(base_url, 'sitemap.xml')}"]
+    else:  # where a reader of the site's files looks for them
+        lines += [
+            "",
+            "# No sitemap.xml or feed.xml: they need the site's public address.",
+            "# Set base_url in site.yaml to publish them (docs/site.md).",
+        ]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -94,33 +102,44 @@ def feed_xml(site: Site) -> bytes:
     ET.SubElement(
         feed, "link", rel="alternate", type="text/html", href=page_url(base, "")
     )
-    entries = sorted(
-        site.entries, key=lambda e: (e.data.period.end, e.slug), reverse=True
+    dated = sorted(
+        ((day, entry) for entry in site.entries if (day := published(entry))),
+        key=lambda pair: (pair[0], pair[1].slug),
+        reverse=True,
     )
-    newest = entries[0].data.period.end if entries else dt.date(1970, 1, 1)
+    newest = dated[0][0] if dated else dt.date(1970, 1, 1)
     ET.SubElement(feed, "updated").text = _timestamp(newest)
     author = ET.SubElement(feed, "author")
     ET.SubElement(author, "name").text = config.organisation or config.title
     ET.SubElement(feed, "generator", version=__version__).text = "proceedings"
-    for entry in entries:
-        _feed_entry(feed, entry, base)
+    for day, entry in dated:
+        _feed_entry(feed, entry, base, day)
     return _xml_bytes(feed)
 
 
-def _feed_entry(feed: ET.Element, entry: Entry, base: str) -> None:
+def published(entry: Entry) -> dt.date | None:
+    """When the conference's summary was published: its own date, else its sources'.
+
+    Never the reporting period's end: a conference without a published date stays
+    out of the feed (``check`` says so when the site has a base_url).
+    """
+    conf = entry.data
+    days = [s.published for s in conf.sources if s.published]
+    return conf.published or (max(days) if days else None)
+
+
+def _feed_entry(feed: ET.Element, entry: Entry, base: str, day: dt.date) -> None:
     conf = entry.data
     url = page_url(base, f"{entry.slug}/index.html")
     item = ET.SubElement(feed, "entry")
     ET.SubElement(item, "title").text = conf.title
     ET.SubElement(item, "id").text = url
     ET.SubElement(item, "link", rel="alternate", type="text/html", href=url)
-    ET.SubElement(item, "updated").text = _timestamp(conf.period.end)
-    if conf.dates:
-        ET.SubElement(item, "published").text = _timestamp(min(conf.dates))
-    for organiser in conf.organisers:
-        ET.SubElement(ET.SubElement(item, "author"), "name").text = organiser
+    ET.SubElement(item, "published").text = _timestamp(day)
+    ET.SubElement(item, "updated").text = _timestamp(day)
     ET.SubElement(item, "category", term=entry.series_slug, label=conf.series)
-    ET.SubElement(item, "summary").text = conf.summary or conf.title
+    summary = conf.summary.text if conf.summary else conf.title
+    ET.SubElement(item, "summary").text = summary
 
 
 def _timestamp(day: dt.date) -> str:

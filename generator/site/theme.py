@@ -32,6 +32,7 @@ from generator.formats import (
 )
 from generator.load.themes import load_messages, theme_dirs
 from generator.model import (
+    Conference,
     Indicator,
     Site,
     Untranslated,
@@ -79,6 +80,7 @@ def make_environment(
         lang=lang,
         generator_version=__version__,
         theme_folders=tuple(dirs),
+        source_no=source_number,
         anchors=ANCHORS,  # the section ids the Python relies on (model.anchors)
     )
     env.filters.update(
@@ -154,6 +156,11 @@ def render_template(
             f"check the name in the template; see {docs} for what it receives",
         )
     return None
+
+
+def source_number(conf: Conference, ident: str) -> int:
+    """The number of source ident in conf's list of sources, as readers cite it."""
+    return next(i for i, s in enumerate(conf.sources, 1) if s.id == ident)
 
 
 def lang_attribute(value: object, page_lang: str, primary: str) -> Markup:

@@ -44,18 +44,42 @@ def indicator_groups(
 
 
 @dataclass(frozen=True, slots=True)
+class ComparisonCell:
+    """One meeting's figure for an indicator in a series comparison.
+
+    Its own value (``restated`` false), or — when its sources give none — the
+    compared value a later meeting states for its period (``restated`` true): shown
+    with the indicator's compared-value texts, marked derived when computed from a
+    stated change.
+    """
+
+    indicator: Indicator
+    restated: bool = False
+    by: str = ""  # the period label of the meeting that restated it
+    # An own value's compared value, unless an earlier column shows it already.
+    show_compared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ComparisonRow:
     """One indicator across the conferences of a series."""
 
     id: str
     label: str
     unit: str
-    cells: tuple[Indicator | None, ...]  # one per conference, oldest first
-    status: str  # "both", "new", "dropped", "once"
+    cells: tuple[ComparisonCell | None, ...]  # one per conference, oldest first
+    discontinued: bool = False  # a source says it is no longer reported
 
 
 def comparison_rows(entries: Sequence[Entry]) -> list[ComparisonRow]:
-    """Match indicators by id across a series, saying where one is missing."""
+    """Match indicators by id across a series; fill a gap from a later statement.
+
+    A meeting whose sources do not give an indicator gets the compared value a
+    later meeting states for its period (``compared_to`` equal to its period's
+    label), if any; otherwise its cell is empty, which says only that its sources
+    do not cover it. No row is called new or dropped unless the data says so
+    (``discontinued: true``).
+    """
     order: list[str] = []
     found: dict[str, list[Indicator | None]] = {}
     for i, entry in enumerate(entries):
@@ -66,19 +90,39 @@ def comparison_rows(entries: Sequence[Entry]) -> list[ComparisonRow]:
             found[indicator.id][i] = indicator
     rows = []
     for ident in order:
-        cells = found[ident]
-        present = [c is not None for c in cells]
-        first = next(c for c in cells if c is not None)
-        if all(present):
-            status = "both"
-        elif len(entries) > 1 and present[-1] and not any(present[:-1]):
-            status = "new"
-        elif len(entries) > 1 and not present[-1]:
-            status = "dropped"
-        else:
-            status = "once"
-        rows.append(ComparisonRow(ident, first.label, first.unit, tuple(cells), status))
+        own = found[ident]
+        filled = [
+            _restated(entries, own, i) if c is None else None for i, c in enumerate(own)
+        ]
+        shown = {id(c.indicator) for c in filled if c is not None}
+        cells = tuple(
+            filled[i]
+            if ind is None
+            else ComparisonCell(
+                ind,
+                show_compared=ind.previous_value is not None and id(ind) not in shown,
+            )
+            for i, ind in enumerate(own)
+        )
+        first = next(c for c in own if c is not None)
+        discontinued = any(c is not None and c.discontinued for c in own)
+        rows.append(ComparisonRow(ident, first.label, first.unit, cells, discontinued))
     return rows
+
+
+def _restated(
+    entries: Sequence[Entry], own: Sequence[Indicator | None], i: int
+) -> ComparisonCell | None:
+    """The compared value a later meeting gives for meeting i's period, if any."""
+    period = entries[i].data.period.label
+    for later, ind in zip(entries[i + 1 :], own[i + 1 :], strict=True):
+        if (
+            ind is not None
+            and ind.compared_to == period
+            and ind.previous_value is not None
+        ):
+            return ComparisonCell(ind, restated=True, by=later.data.period.label)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

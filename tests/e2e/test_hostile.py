@@ -334,7 +334,7 @@ def test_template_syntax_prints_literally_in_html_and_pdf(
         f"\nThân bài {jinja} hết.\n",
         front=f'summary: "Tóm lược {jinja} hết"\n',
     )
-    edit(project, D24, "summary: >-\n", f"summary: >-\n  Tóm tắt {jinja} hết.\n")
+    edit(project, D24, "  text: >-\n", f"  text: >-\n    Tóm tắt {jinja} hết.\n")
     edit(project, D24, "label: Vụ xâm hại trẻ em trên toàn quốc", f"label: Vụ {jinja}")
     edit(project, D24, "    name: Nguyễn Thị Hà", f"    name: Hà {jinja}")
     build_all(project, figures)
@@ -465,7 +465,7 @@ def test_nfd_input_is_nfc_in_the_output(project: Path) -> None:
         path.write_text(unicodedata.normalize("NFD", path.read_text("utf-8")), "utf-8")
     out = build_html(project)
     page = (out / S24 / "index.html").read_text("utf-8")
-    assert "Chỉ đạo của Thứ trưởng" in page  # a narrative title, precomposed
+    assert "Phát biểu của Thứ trưởng" in page  # a narrative title, precomposed
     assert "Nguyễn Thị Hà" in page
     for path in [*out.rglob("*.html"), *out.rglob("*.js"), *out.rglob("*.json")]:
         text = path.read_text("utf-8")
@@ -713,7 +713,7 @@ def test_numbers_yaml_11_reads_oddly_are_errors(
 
 def test_leading_zero_number_reads_as_the_schema_says(project: Path) -> None:
     edit(project, D24, "    value: 1317\n", "    value: 0107\n")
-    edit(project, D24, "summary: >-\n", "summary: >-\n  Mã 0107, giờ 8:30, no.\n")
+    edit(project, D24, "  text: >-\n", "  text: >-\n    Mã 0107, giờ 8:30, no.\n")
     out = build_html(project)
     page = (out / S24 / "index.html").read_text("utf-8")
     assert "107\u00a0vụ" in page  # a number field: 107
@@ -727,7 +727,7 @@ def test_python_tags_never_run(project: Path, tmp_path: Path, where: str) -> Non
     if where == "site.yaml":
         text = edit(project, where, "title: ", f"description: {tag}\ntitle: ")
     elif where == D24:
-        text = edit(project, where, "summary: >-", f"venue: {tag}\nsummary: >-")
+        text = edit(project, where, "\nsummary:\n", f"\nvenue: {tag}\nsummary:\n")
     else:
         narrative(project, "zz-the.md", "\nx\n", front=f"summary: {tag}\n")
         text = (project / where).read_text("utf-8")
@@ -959,8 +959,8 @@ def test_strict_turns_each_kind_of_warning_into_an_error(
             D24,
             "indicators:\n",
             "indicators:\n  - id: khong-ai-trich\n    label: Không ai trích\n"
-            "    value: 5\n    unit: vụ\n    source: bai-viet-2024\n"
-            "    quote: năm vụ\n",
+            "    value: 31\n    unit: vụ\n    source: bai-viet-2024\n"
+            "    quote: giảm 31 vụ\n",
         )
     elif case == "broken-link":
         narrative(
@@ -996,8 +996,8 @@ NAMED_WARNINGS = {
     ),
     "unused-indicator": (
         D24,
-        "  - id: khong-ai-trich\n    label: Không ai trích\n    value: 5\n"
-        "    unit: vụ\n    source: bai-viet-2024\n    quote: năm vụ\n",
+        "  - id: khong-ai-trich\n    label: Không ai trích\n    value: 31\n"
+        "    unit: vụ\n    source: bai-viet-2024\n    quote: giảm 31 vụ\n",
         "khong-ai-trich",
         "indicator 'khong-ai-trich' is not cited by any narrative or figure",
     ),

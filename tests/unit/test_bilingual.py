@@ -182,10 +182,16 @@ def test_a_misspelt_key_in_an_en_block_is_an_error_with_a_hint(project: Path) ->
 
 
 def test_an_en_list_needs_one_entry_per_vietnamese_entry(project: Path) -> None:
-    text = edit(project, D24, "    - Protecting children online\n", "")
+    figure = (
+        "\n  - id: theo-quy\n    kind: bar\n    title: Số vụ theo quý\n"
+        "    labels: [Quý I, Quý II]\n    series:\n      - label: Số vụ\n"
+        "        values: [10, 12]\n    source_note: Số liệu thử nghiệm\n"
+        "    en:\n      labels: [First quarter]\n\n# Data checks"
+    )
+    text = edit(project, D24, "\n# Data checks", figure)
     [(path, line, col, message, hint)] = errors(project)
-    assert (path, line, col) == (D24, line_of(text, "    - Results of the past"), 5)
-    assert message == "en.topics has 6 entries but topics has 7"
+    assert (path, line, col) == (D24, line_of(text, "labels: [First quarter]"), 15)
+    assert message == "en.labels has 1 entries but labels has 2"
     assert "same order" in hint
 
 
@@ -252,8 +258,9 @@ def test_a_unit_translated_once_serves_every_indicator_with_it(project: Path) ->
         project,
         f"data/{S23}.yaml",
         "\nlegal_documents:",
-        "  - id: vu-viec\n    label: Vụ việc\n    value: 3\n    unit: vụ\n"
-        "    key: true\n    source: bai-viet-2023\n    quote: 3 vụ\n\nlegal_documents:",
+        "  - id: vu-viec\n    label: Vụ việc\n    value: 272\n    unit: vụ\n"
+        "    key: true\n    source: bai-viet-2023\n"
+        "    quote: 272 công trình phục vụ cho trẻ em\n\nlegal_documents:",
     )
     site = load(project)
     assert shared_units(site, "en")["vụ"] == "cases"
@@ -310,7 +317,11 @@ def test_each_missing_text_is_reported_at_the_vietnamese_text(project: Path) -> 
         p for p in missing_texts(load(project), "en") if p.pos.path.as_posix() == D24
     ]
     assert [(p.pos.line, p.pos.col, p.message) for p in gaps] == [
-        (8, 10, "period.label has no English version: “6 tháng đầu năm 2024”"),
+        (
+            line_of(text, "label: 6 tháng đầu năm 2024"),
+            10,
+            "period.label has no English version: “6 tháng đầu năm 2024”",
+        ),
         (
             line_of(text, "label: Vụ xâm hại"),
             12,

@@ -202,7 +202,7 @@ def test_data_text_is_escaped_in_pages(project: Path) -> None:
     path = project / D24
     text = path.read_text("utf-8")
     text = text.replace(
-        "short_title: Công tác trẻ em phía Nam, 6 tháng đầu năm 2024",
+        "short_title: Công tác trẻ em, 6 tháng đầu năm 2024",
         'short_title: "<script>alert(1)</script> & {{ 7*7 }}"',
     )
     path.write_text(text, "utf-8")
@@ -253,24 +253,69 @@ def test_comparison_rows_match_indicators_by_id(project: Path) -> None:
     ]
     rows = {r.id: r for r in comparison_rows(entries)}
     row = rows["vu-xam-hai-tre-em"]
-    assert row.status == "both"
-    assert [c.value if c else None for c in row.cells] == [272, 1317]
-    assert rows["tre-em-tu-vong-duoi-nuoc"].status == "new"
-    assert [c is None for c in rows["tre-em-tu-vong-duoi-nuoc"].cells] == [True, False]
-    assert rows["tre-em-duoc-quy-ho-tro"].status == "dropped"
+    # Each meeting's own value; the 2024 compared value is still shown, since the
+    # 2023 column holds the 2023 meeting's own number.
+    assert [c.indicator.value if c else None for c in row.cells] == [272, 1317]
+    assert [c.restated if c else None for c in row.cells] == [False, False]
+    assert row.cells[1] is not None and row.cells[1].show_compared
     assert len(rows) == len({i.id for e in entries for i in e.data.indicators})
+    assert not any(r.discontinued for r in rows.values())  # no source says so
+
+
+def test_a_later_meeting_fills_the_earlier_column_it_states(project: Path) -> None:
+    site = load_site(project, Problems())
+    entries = next(iter(site.series().values()))
+    rows = {r.id: r for r in comparison_rows(entries)}
+    early, late = rows["vu-xam-hai-tre-em"].cells
+    assert early is not None and early.restated
+    assert early.indicator.previous_value == 1348 and early.indicator.previous_derived
+    assert early.by == "6 tháng đầu năm 2024"
+    assert late is not None and late.indicator.value == 1317
+    assert not late.show_compared  # the earlier column shows it already
+    # A 2023 figure the 2024 article does not restate: that column is empty, and
+    # the 2024 one too (its article does not cover it), without a "dropped" tag.
+    assert rows["tre-em-duoc-quy-ho-tro"].cells[1] is None
+    assert not rows["tre-em-duoc-quy-ho-tro"].discontinued
+
+
+def test_an_indicator_said_discontinued_is_tagged(project: Path) -> None:
+    edit = (
+        (project / D23)
+        .read_text("utf-8")
+        .replace(
+            "  - id: tre-em-duoc-quy-ho-tro\n",
+            "  - id: tre-em-duoc-quy-ho-tro\n    discontinued: true\n",
+            1,
+        )
+    )
+    (project / D23).write_text(edit, "utf-8")
+    site = load_site(project, Problems())
+    rows = {r.id: r for r in comparison_rows(next(iter(site.series().values())))}
+    assert rows["tre-em-duoc-quy-ho-tro"].discontinued
 
 
 def test_follow_up_reports_list_the_previous_meetings_tasks(project: Path) -> None:
+    # The articles report no task; give 2023 two and 2024 a report on the first.
+    tasks = (
+        "\nfollow_up:\n  - id: dien-dan\n    task: Diễn đàn trẻ em\n"
+        "    editorial: true\n  - id: du-lieu\n    task: Làm sạch dữ liệu\n"
+        "    editorial: true\n\nfigures:"
+    )
+    report = (
+        "\nfollow_up_reports:\n  - conference: hoi-nghi-tre-em-phia-nam-2023\n"
+        "    task: dien-dan\n    status: in_progress\n    editorial: true\n\nfigures:"
+    )
+    for rel, insert in ((D23, tasks), (D24, report)):
+        text = (project / rel).read_text("utf-8").replace("\nfigures:", insert, 1)
+        (project / rel).write_text(text, "utf-8")
     site = load_site(project, Problems())
     entries = next(iter(site.series().values()))
     old, new = entries
     assert follow_up_reports(old, entries) == []
     reports = follow_up_reports(new, entries)
-    assert [r.task.id for r in reports] == [t.id for t in old.data.follow_up]
+    assert [r.task.id for r in reports] == ["dien-dan", "du-lieu"]
     assert [r.report.status if r.report else None for r in reports] == [
         "in_progress",
-        None,
         None,
     ]
     assert all(r.origin is old for r in reports)

@@ -353,7 +353,11 @@ def test_a_count_masked_in_one_meeting_but_shown_in_another_is_warned(
         "\nindicators:\n"
         f"  - id: {DROWNED}\n    label: Trẻ em tử vong do đuối nước\n"
         "    value: 271\n    unit: trẻ em\n    suppress_below: 0\n"
-        "    source: bai-viet-2023\n    quote: 271 trẻ em\n",
+        "    source: kiem-thu\n    quote: 271 trẻ em\n",
+    )
+    # A test source with no archived copy: its quote is not checked.
+    _append(
+        _data(project, SLUG_2023), "  - id: kiem-thu\n    title: Số liệu kiểm thử\n"
     )
     _, problems = _load(project)
     (warning,) = [w for w in problems.warnings if DROWNED in w.message]

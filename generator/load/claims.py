@@ -1,0 +1,81 @@
+"""Where each entry of a data file comes from: a source and its words, or the editors.
+
+Indicators must name their ``source`` and ``quote``. Every other entry the pages state
+as fact — speakers, sessions, organisers, the summary, topics, legal documents, tasks
+and reports on them — is a ``Claim``: it names a source with the words that state it,
+or is marked ``editorial: true``. ``check_claims`` reports, at their position:
+
+* an entry with neither: a warning (an error under ``--strict``);
+* ``editorial`` together with ``source``, a ``quote`` without a ``source``, a
+  ``source`` without a ``quote``: errors;
+* a source id no ``sources`` entry defines: an error with a "did you mean".
+
+``claims`` lists every (location, claim) of a conference, for the quote check
+against archived sources (``load.archives``). docs/provenance.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.errors import Problems, did_you_mean
+from generator.model import Claim, Conference, Loc, Positions
+
+# The lists of claims in a data file, as (field, what one entry is called).
+CLAIM_LISTS = (
+    ("organisers", "organiser"),
+    ("speakers", "speaker"),
+    ("sessions", "session"),
+    ("topics", "topic"),
+    ("legal_documents", "legal document"),
+    ("follow_up", "task"),
+    ("follow_up_reports", "report on a task"),
+)
+
+
+def claims(conf: Conference) -> Iterator[tuple[Loc, str, Claim]]:
+    """Yield each claim of conf with where it stands and what it is called."""
+    if conf.summary is not None:
+        yield ("summary",), "summary", conf.summary
+    for field, what in CLAIM_LISTS:
+        for i, item in enumerate(getattr(conf, field)):
+            yield (field, i), what, item
+
+
+def check_claims(conf: Conference, positions: Positions, problems: Problems) -> None:
+    """Report every entry of conf that is not sourced or editorial, or is both."""
+    sources = {s.id for s in conf.sources}
+    for loc, what, claim in claims(conf):
+        if claim.editorial and claim.source is not None:
+            problems.add(
+                positions.at((*loc, "editorial"), key=True),
+                f"this {what} is marked editorial and names a source",
+                "an entry is either stated by a source (source + quote) or written by "
+                "the editors (editorial: true); remove one of them",
+            )
+        elif claim.quote is not None and claim.source is None:
+            problems.add(
+                positions.at((*loc, "quote"), key=True),
+                f"this {what} quotes a source it does not name",
+                "add `source: <id>` naming the entry of `sources` the words come from",
+            )
+        elif claim.source is not None and claim.quote is None:
+            problems.add(
+                positions.at((*loc, "source"), key=True),
+                f"this {what} names source '{claim.source}' but not its words",
+                "add `quote:` with the words of the source that state it, so a reader "
+                "(and `proceedings check`) can find them",
+            )
+        elif not claim.editorial and claim.source is None:
+            problems.warn(
+                positions.at(loc),
+                f"this {what} has no source and is not marked editorial",
+                "give `source: <id>` and `quote: <the words of the source>`, or mark "
+                "it `editorial: true` if the editors wrote it (docs/provenance.md)",
+            )
+        if claim.source is not None and claim.source not in sources:
+            problems.add(
+                positions.at((*loc, "source")),
+                f"unknown source '{claim.source}'",
+                did_you_mean(claim.source, sources, "source id"),
+            )
