@@ -20,7 +20,6 @@ from conftest import REPO
 
 from generator.errors import Problems
 from generator.formats import format_number
-from generator.load.claims import claims
 from generator.load.project import load_site
 from generator.model import Claim, Entry, Indicator
 
@@ -120,7 +119,7 @@ def test_the_number_check_can_fail() -> None:
     )
 
 
-CLAIMS = [(e, loc, what, c) for e in ENTRIES for loc, what, c in claims(e.data)]
+CLAIMS = [(e, loc, what, c) for e in ENTRIES for loc, what, c in e.data.claims()]
 
 
 @pytest.mark.parametrize(

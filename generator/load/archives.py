@@ -23,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from generator.errors import Pos, Problems
-from generator.load.claims import claims
 from generator.model import Conference, Loc, Positions, Source
 
 ARCHIVE_TYPES = frozenset({".txt", ".html", ".htm", ".md"})
@@ -69,7 +68,7 @@ def _quotes_of(conf: Conference, source: str) -> Iterator[tuple[Loc, str]]:
     for i, indicator in enumerate(conf.indicators):
         if indicator.source == source:
             yield ("indicators", i, "quote"), indicator.quote
-    for loc, _, claim in claims(conf):
+    for loc, _, claim in conf.claims():
         if claim.source == source and claim.quote is not None:
             yield (*loc, "quote"), claim.quote
 

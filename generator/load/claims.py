@@ -10,42 +10,21 @@ or is marked ``editorial: true``. ``check_claims`` reports, at their position:
   ``source`` without a ``quote``: errors;
 * a source id no ``sources`` entry defines: an error with a "did you mean".
 
-``claims`` lists every (location, claim) of a conference, for the quote check
-against archived sources (``load.archives``). docs/provenance.md.
+``Conference.claims`` lists them all, for this check, the quote check against
+archived sources (``load.archives``) and the pages' lists of quotations.
+docs/provenance.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from generator.errors import Problems, did_you_mean
-from generator.model import Claim, Conference, Loc, Positions
-
-# The lists of claims in a data file, as (field, what one entry is called).
-CLAIM_LISTS = (
-    ("organisers", "organiser"),
-    ("speakers", "speaker"),
-    ("sessions", "session"),
-    ("topics", "topic"),
-    ("legal_documents", "legal document"),
-    ("follow_up", "task"),
-    ("follow_up_reports", "report on a task"),
-)
-
-
-def claims(conf: Conference) -> Iterator[tuple[Loc, str, Claim]]:
-    """Yield each claim of conf with where it stands and what it is called."""
-    if conf.summary is not None:
-        yield ("summary",), "summary", conf.summary
-    for field, what in CLAIM_LISTS:
-        for i, item in enumerate(getattr(conf, field)):
-            yield (field, i), what, item
+from generator.model import Conference, Positions
 
 
 def check_claims(conf: Conference, positions: Positions, problems: Problems) -> None:
     """Report every entry of conf that is not sourced or editorial, or is both."""
     sources = {s.id for s in conf.sources}
-    for loc, what, claim in claims(conf):
+    for loc, what, claim in conf.claims():
         if claim.editorial and claim.source is not None:
             problems.add(
                 positions.at((*loc, "editorial"), key=True),

@@ -26,6 +26,7 @@ class Anchors:
     indicator: str = "chi-so-"  # + an indicator's id: its row in the key figures
     figure: str = "hinh-"  # + a figure's id
     source: str = "nguon-"  # + a source's id: its entry in the list of sources
+    quotation: str = "trich-"  # + a quotation's number: the source's words for a claim
 
     def section(self, key: str) -> str:
         """The id of the section named key (a field name of this class)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
@@ -14,6 +15,7 @@ from pydantic import (
 from generator.model.base import Id, Strict, Text
 from generator.model.figures import FigureSpec
 from generator.model.indicators import Check, Indicator
+from generator.model.positions import Loc
 
 
 class Period(Strict):
@@ -45,28 +47,34 @@ class Claim(Strict):
     quote: Text | None = None
     editorial: bool = False
     kept: ClassVar[tuple[str, ...]] = ("quote",)
+    label_field: ClassVar[str] = "name"  # the field that names the entry
 
     @property
     def sourced(self) -> bool:
         """True when the entry names its source (and the words that state it)."""
         return self.source is not None
 
+    @property
+    def label(self) -> str:
+        """What the entry states, in a few words: how a list of quotations names it."""
+        return str(getattr(self, self.label_field))
+
 
 class _Text(Claim):
     """An entry that may be written as plain text: ``- Bộ …`` or ``- name: Bộ …``."""
 
-    _field: ClassVar[str] = "text"
+    label_field: ClassVar[str] = "text"
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data: object) -> object:
-        return {cls._field: data} if isinstance(data, str) else data
+        return {cls.label_field: data} if isinstance(data, str) else data
 
 
 class Organiser(_Text):
     """Who organised the conference: ``- name: …`` with its source, or plain text."""
 
-    _field: ClassVar[str] = "name"
+    label_field: ClassVar[str] = "name"
     name: Text
     translated: ClassVar[tuple[str, ...]] = ("name",)
 
@@ -104,6 +112,7 @@ class Session(Claim):
     presenter: Text | None = None  # an organisation presenting, e.g. "Cục Trẻ em"
     summary: Text | None = None
     translated: ClassVar[tuple[str, ...]] = ("title", "presenter", "summary")
+    label_field: ClassVar[str] = "title"
 
 
 class LegalDocument(Claim):
@@ -118,6 +127,17 @@ class LegalDocument(Claim):
     context: Text | None = None  # how the meeting used it
     translated: ClassVar[tuple[str, ...]] = ("kind", "issuer", "title", "context")
 
+    @property
+    def label(self) -> str:
+        """The document's kind and number, else its title."""
+        if self.number:
+            return (
+                self.number
+                if self.number.startswith(self.kind)
+                else (f"{self.kind} {self.number}")
+            )
+        return self.title or self.kind
+
 
 class FollowUp(Claim):
     """A task the meeting set, which a later meeting of the series can report on."""
@@ -127,6 +147,7 @@ class FollowUp(Claim):
     owner: Text | None = None
     due: Text | None = None  # "6 tháng cuối năm 2023"
     translated: ClassVar[tuple[str, ...]] = ("task", "owner", "due")
+    label_field: ClassVar[str] = "task"
 
 
 class FollowUpReport(Claim):
@@ -138,6 +159,11 @@ class FollowUpReport(Claim):
     status: Literal["done", "in_progress", "not_done"] | None = None
     note: Text | None = None
     translated: ClassVar[tuple[str, ...]] = ("note",)
+
+    @property
+    def label(self) -> str:
+        """What the report says, else the id of the task it is on."""
+        return self.note or self.task
 
 
 class Source(Strict):
@@ -181,3 +207,28 @@ class Conference(Strict):
     checks: list[Check] = []  # rules the numbers obey (docs/data-checks.md)
     sources: Annotated[list[Source], Field(min_length=1)]
     translated: ClassVar[tuple[str, ...]] = ("title", "short_title", "series", "venue")
+
+    def claims(self) -> Iterator[tuple[Loc, str, Claim]]:
+        """Yield each claim with where it stands in the file and what it is called.
+
+        In the order the page shows them: the organisers and summary first, then
+        speakers, sessions, topics, documents, tasks and reports on tasks.
+        """
+        for i, organiser in enumerate(self.organisers):
+            yield ("organisers", i), "organiser", organiser
+        if self.summary is not None:
+            yield ("summary",), "summary", self.summary
+        for field, what in CLAIM_LISTS:
+            for i, item in enumerate(getattr(self, field)):
+                yield (field, i), what, item
+
+
+# The lists of claims after the organisers, as (field, what one entry is called).
+CLAIM_LISTS = (
+    ("speakers", "speaker"),
+    ("sessions", "session"),
+    ("topics", "topic"),
+    ("legal_documents", "legal document"),
+    ("follow_up", "task"),
+    ("follow_up_reports", "report on a task"),
+)

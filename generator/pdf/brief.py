@@ -206,11 +206,7 @@ def _online(site: Site, path: str) -> str:
 
 def _conference_doc(entry: Entry, publisher: str) -> BriefDoc:
     conf = entry.data
-    laws = tuple(
-        d.number if d.number.startswith(d.kind) else f"{d.kind} {d.number}"
-        for d in conf.legal_documents
-        if d.number
-    )
+    laws = tuple(d.label for d in conf.legal_documents if d.number)
     return BriefDoc(
         kind="conference",
         name=entry.slug,

@@ -62,6 +62,18 @@ def dataset_json(entry: Entry, base_url: str = "") -> bytes:
         "format_version": FORMAT_VERSION,
         "conference": _conference_record(entry, base_url),
         "indicators": [_indicator_record(conf, ind) for ind in conf.indicators],
+        # Every other entry the page states, with where it comes from (docs/provenance.md)
+        "claims": [
+            {
+                "field": loc[0],
+                "what": what,
+                "label": claim.label,
+                "source": claim.source,
+                "quote": claim.quote,
+                "editorial": claim.editorial,
+            }
+            for loc, what, claim in conf.claims()
+        ],
         "sources": [
             {
                 "id": s.id,
@@ -103,6 +115,7 @@ def _conference_record(entry: Entry, base_url: str) -> dict[str, Any]:
             "end": conf.period.end.isoformat(),
         },
         "dates": [day.isoformat() for day in conf.dates],
+        "published": conf.published.isoformat() if conf.published else None,
         "venue": conf.venue,
         "organisers": [o.name for o in conf.organisers],
         "summary": conf.summary.text if conf.summary else None,

@@ -43,6 +43,7 @@ from generator.model import (
     quantity_text,
 )
 from generator.model.anchors import ANCHORS
+from generator.site.views import quotation_number, quotations
 
 
 def make_environment(
@@ -81,6 +82,8 @@ def make_environment(
         generator_version=__version__,
         theme_folders=tuple(dirs),
         source_no=source_number,
+        quotations=quotations,  # a conference's quoted claims (site.views.Quotation)
+        quotation_no=quotation_number,
         anchors=ANCHORS,  # the section ids the Python relies on (model.anchors)
     )
     env.filters.update(

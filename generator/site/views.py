@@ -11,6 +11,8 @@ from markupsafe import Markup
 from generator.figures.stage import FigureOut
 from generator.markdown.pieces import FigureRef, RenderedNarrative, section_id
 from generator.model import (
+    Claim,
+    Conference,
     Entry,
     Indicator,
 )
@@ -41,6 +43,33 @@ def indicator_groups(
     for indicator in indicators:
         groups.setdefault(indicator.group or "", []).append(indicator)
     return list(groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """The words of a source that state one entry of a page (docs/provenance.md)."""
+
+    no: int  # 1, 2, … in the order of the page: its id is anchors.quotation + no
+    claim: Claim
+    source: str  # the source's id
+    quote: str
+
+
+def quotations(conf: Conference) -> list[Quotation]:
+    """The quotations of conf's sourced claims, in the order the page shows them.
+
+    Indicators are left out: the key-figures table prints their quotes already.
+    """
+    sourced = [c for _, _, c in conf.claims() if c.source and c.quote]
+    return [
+        Quotation(no, claim, claim.source or "", claim.quote or "")
+        for no, claim in enumerate(sourced, 1)
+    ]
+
+
+def quotation_number(conf: Conference, claim: Claim) -> int | None:
+    """The number of claim's quotation on conf's page, or None if it quotes none."""
+    return next((q.no for q in quotations(conf) if q.claim is claim), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,6 +205,27 @@ def test_wide_table_scrolls_inside_its_wrapper_at_375px(
         context.close()
 
 
+def test_a_source_number_opens_the_words_it_cites_on_a_phone(
+    browser: Browser, built_html: Path
+) -> None:
+    # No hover on a phone: the [n] after a topic leads to the source's words,
+    # unfolding the list they are in.
+    context = browser.new_context(viewport=MOBILE)
+    page = context.new_page()
+    try:
+        open_file(page, built_html, f"{CONF}/index.html")
+        ref = page.locator("#thao-luan a.source-ref").first
+        target = ref.get_attribute("href") or ""
+        assert target.startswith("#trich-")
+        quote = page.locator(f"{target} q")
+        expect(quote).to_be_hidden()  # folded until asked for
+        ref.click()
+        expect(quote).to_be_in_viewport()
+        assert f"“{quote.inner_text()}”" == ref.get_attribute("title")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("viewport", [MOBILE, DESKTOP], ids=["375", "1280"])
 def test_screenshots(
     browser: Browser, built_html: Path, artifacts: Path, viewport: dict[str, int]

@@ -348,6 +348,25 @@ def test_follow_up_shows_the_earlier_tasks_with_what_the_source_reports(
     assert "Theo dõi nhiệm vụ kỳ trước" not in earlier.clean_text()
 
 
+def test_each_source_reference_leads_to_the_words_it_cites(
+    doms: dict[str, Node], site_data: Site
+) -> None:
+    for entry in site_data.entries:
+        dom = doms[f"{entry.slug}/index.html"]
+        refs = dom.find_all("a", cls="source-ref")
+        claims = [c for _, _, c in entry.data.claims() if c.source]
+        assert len(refs) >= len(claims) > 0, entry.slug
+        for ref in refs:
+            target = dom.by_id(ref.attrs["href"].removeprefix("#"))
+            if ref.attrs["href"].startswith("#trich-"):
+                # The [n] of a claim: its quotation under the source, the same words.
+                quote = target.find_all("q")[0].clean_text()
+                assert ref.attrs["title"] == f"“{quote}”", ref.attrs["href"]
+                assert ref.clean_text() == "[1]"
+        words = {q.clean_text() for q in dom.find_all("li") for q in q.find_all("q")}
+        assert {c.quote for c in claims} <= words, entry.slug
+
+
 # --- series ------------------------------------------------------------------------
 
 

@@ -1001,6 +1001,12 @@ NAMED_WARNINGS = {
         "khong-ai-trich",
         "indicator 'khong-ai-trich' is not cited by any narrative or figure",
     ),
+    "unsourced-task": (  # issue 15: an entry with neither source nor editorial
+        D24,
+        "  - id: chua-co-nguon\n    task: Một nhiệm vụ bài viết không nêu\n",
+        "id: chua-co-nguon",
+        "this task has no source and is not marked editorial",
+    ),
     "broken-internal-link": (
         f"{C24}/zz-lien-ket.md",
         "\n[Hội nghị 2022](../hoi-nghi-2022/index.html)\n",
@@ -1022,7 +1028,13 @@ def _place_warning(project: Path, case: str) -> str:
     """Write one named warning into the project; return its `path:line:col`."""
     rel, written, needle, _ = NAMED_WARNINGS[case]
     if rel == D24:
-        heading = "figures:\n" if "kind:" in written else "indicators:\n"
+        heading = (
+            "figures:\n"
+            if "kind:" in written
+            else "follow_up:\n"
+            if "task:" in written
+            else "indicators:\n"
+        )
         text = edit(project, rel, heading, heading + written)
     else:
         Image.new("RGB", (8, 8)).save(project / C24 / "anh.png")

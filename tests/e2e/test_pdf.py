@@ -235,6 +235,9 @@ def test_facts_extract_exactly_in_nfc(readers: dict[str, PdfReader]) -> None:
     assert "1.317 vụ" in t24
     assert "giảm 31 vụ" in t24
     assert "Nhiệm vụ đặt ra" in t24  # the 2024 article states the tasks it set
+    # On paper, the source's words for each entry are printed under the source.
+    assert "Câu trích từ nguồn này (15)" in t24
+    assert "Nguyễn Thị Hà: “Thứ Trưởng Bộ Lao động" in t24
     assert "Nhiệm vụ đặt ra" not in plain("\n".join(page_texts(readers[S23])))
     t23 = plain("\n".join(page_texts(readers[S23])))
     for fact in (

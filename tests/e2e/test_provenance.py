@@ -15,6 +15,7 @@ import hashlib
 import html
 import io
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -236,3 +237,28 @@ def test_pdf_metadata_carries_sources_and_data_hashes(
     text = pdf_text(built_site / brief).replace(" ", "")
     for slug in slugs:
         assert sha256(built_site / slug / f"{slug}.csv") in text
+
+
+# What a prototype left in the output (issue 15): the archive's path, a placeholder
+# address, a source's internal id shown as its name, decimals the source does not give.
+LEAKS = ("seeds/", "example.gov", "example.com", "example.org", "[bai-viet", "hơn 30,0")
+
+
+def test_no_output_prints_a_path_a_placeholder_or_an_internal_id(
+    built_site: Path,
+) -> None:
+    texts: dict[str, str] = {}
+    for path in sorted(built_site.rglob("*")):
+        rel = path.relative_to(built_site).as_posix()
+        if path.suffix in {".html", ".xml", ".svg", ".js", ".json", ".csv", ".txt"}:
+            texts[rel] = path.read_text("utf-8")
+        elif path.suffix == ".pdf":
+            reader = PdfReader(path)
+            texts[rel] = "\n".join(page.extract_text() for page in reader.pages)
+            texts[rel] += str(reader.metadata)
+    assert {rel.rsplit(".", 1)[-1] for rel in texts} >= {"html", "svg", "pdf", "txt"}
+    found = {
+        rel: [leak for leak in LEAKS if leak in unicodedata.normalize("NFC", text)]
+        for rel, text in texts.items()
+    }
+    assert {rel: leaks for rel, leaks in found.items() if leaks} == {}

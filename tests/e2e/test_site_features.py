@@ -207,6 +207,21 @@ def test_json_download_holds_the_real_numbers(built_html: Path) -> None:
     assert (abuse["value"], abuse["change"], abuse["previous"]) == (1317, -31, 1348)
     assert abuse["previous_derived"] is True
     assert abuse["compared_to"] == "6 tháng đầu năm 2023"
+    # Every other entry, with its source's words or the editors' mark.
+    assert s24["conference"]["published"] == "2024-07-20"  # make_public's date
+    claims = s24["claims"]
+    assert claims[0] == {
+        "field": "organisers",
+        "what": "organiser",
+        "label": "Bộ Lao động – Thương binh và Xã hội",  # noqa: RUF001
+        "source": None,
+        "quote": None,
+        "editorial": True,
+    }
+    speaker = next(c for c in claims if c["field"] == "speakers")
+    assert speaker["label"] == "Nguyễn Thị Hà" and speaker["source"] == "bai-viet-2024"
+    assert "Nguyễn Thị Hà" in speaker["quote"]
+    assert all(c["editorial"] != bool(c["source"]) for c in claims)
 
 
 def test_csv_download_opens_in_excel_and_holds_the_real_numbers(

@@ -12,7 +12,13 @@ from generator.errors import BuildFailed, Problems
 from generator.load.project import load_site
 from generator.load.themes import theme_dirs
 from generator.site.pages import relative_url
-from generator.site.views import comparison_rows, follow_up_reports, indicator_groups
+from generator.site.views import (
+    comparison_rows,
+    follow_up_reports,
+    indicator_groups,
+    quotation_number,
+    quotations,
+)
 
 D23 = "data/hoi-nghi-tre-em-phia-nam-2023.yaml"
 D24 = "data/hoi-nghi-tre-em-phia-nam-2024.yaml"
@@ -346,3 +352,19 @@ def test_a_missing_template_names_itself_and_the_folders_searched(
     assert problem.hint.startswith(
         "looked in themes/site/templates, themes/default/templates; "
     )
+
+
+def test_quotations_number_each_sourced_claim_once_in_page_order() -> None:
+    site = load_site(Path(__file__).resolve().parents[2], Problems())
+    for entry in site.entries:
+        conf = entry.data
+        quotes = quotations(conf)
+        claims = [c for _, _, c in conf.claims()]
+        sourced = [c for c in claims if c.source]
+        assert [q.no for q in quotes] == list(range(1, len(sourced) + 1))
+        assert [q.claim for q in quotes] == sourced  # page order, each once
+        assert all(q.quote == q.claim.quote and q.quote for q in quotes)
+        for claim in claims:
+            expected = next((q.no for q in quotes if q.claim is claim), None)
+            assert quotation_number(conf, claim) == expected
+            assert (expected is None) == claim.editorial
