@@ -53,7 +53,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # A public address and publishing dates for the real project, which has neither
 # (its articles give no date; its address is not known yet): with them the build
 # writes what needs them — canonical links, sitemap, feed, sharing tags.
-TEST_BASE = "https://ky-yeu.proceedings.test/"
+TEST_BASE = "https://ky-yeu.proceedings.local/"  # not a placeholder host
 TEST_PUBLISHED = {"2023": "2023-07-20", "2024": "2024-07-20"}
 
 

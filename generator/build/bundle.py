@@ -6,10 +6,10 @@ there), adds ``README.txt`` and a ``MANIFEST.sha256`` that ``sha256sum -c`` veri
 and zips it all under one top folder named after the site and its newest date.
 
 The same inputs give the same bytes: entries are sorted, every entry is dated by the
-end of the newest reporting period (as the Atom feed is; 1980-01-01, the first date a
-zip can hold, when there is no conference), modes are fixed (0644 files, 0755
-folders, Unix "made by"), and every file is deflated at level 9 by the zlib Python
-links (the same zlib version gives the same stream).
+end of the newest reporting period (a date from the data, not the clock;
+1980-01-01, the first date a zip can hold, when there is no conference), modes are
+fixed (0644 files, 0755 folders, Unix "made by"), and every file is deflated at
+level 9 by the zlib Python links (the same zlib version gives the same stream).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def check(obj: Context, strict: bool, translations: bool) -> None:
         if strict and missing:
             fail_content(missing)
     if obj.verbosity >= 1:
-        click.echo(f"No errors{f', {len(warnings)} warnings' if warnings else ''}.")
+        click.echo(f"No errors{f', {len(warnings)} warning(s)' if warnings else ''}.")
         if translations:
             click.echo(f"Translations: {_missing_summary(missing)}.")
 

@@ -6,9 +6,10 @@ the project is allowed only under a read-only root that site.yaml declares, e.g.
 ``archives: [../shared/seeds]`` (a newsroom keeps its archive on a shared drive, not
 in the publication). Every ``quote`` citing the source — indicators and claims — must
 occur in it, after Unicode NFC and collapsing whitespace; one that does not is an
-error at its line, with the closest passage as a hint. An archive that cannot be
-found is a warning ("quotes of … not verified"), an error under ``--strict``; one
-outside every allowed root, unreadable, or not UTF-8 is an error. The archive is
+error at its line, with the closest passage as a hint. A quoted source without an
+archive, or whose archive cannot be found, is a warning ("quotes of … not
+verified"), an error under ``--strict``; an archive outside every allowed root,
+unreadable, or not UTF-8 is an error. The archive is
 read for checking only: its text and its path never reach a page or a PDF.
 """
 
@@ -47,6 +48,14 @@ def check_quotes(
     read: list[Path] = []
     for i, source in enumerate(conf.sources):
         if source.archive is None:
+            if any(_quotes_of(conf, source.id)):
+                problems.warn(
+                    positions.at(("sources", i)),
+                    f"quotes of source '{source.id}' not verified: it names no "
+                    "archived copy",
+                    "save the source's text in the project (or a folder site.yaml "
+                    "lists under `archives`) and give its path as `archive:`",
+                )
             continue
         where = positions.at(("sources", i, "archive"))
         text = _archive_text(source, root, roots, where, problems)

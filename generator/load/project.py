@@ -58,7 +58,10 @@ def load_site(
     config_positions = Positions(Path("site.yaml"))
     settings = load_config(root, problems, config_positions)
     config, texts = settings.config, settings.texts
-    run = _Run(root, problems, drafts, cache, settings.languages, settings.archives)
+    feed = bool(config and config.base_url)
+    run = _Run(
+        root, problems, drafts, cache, settings.languages, settings.archives, feed
+    )
     entries = [e for e in _load_entries(run) if e is not None]
     data_dir = root / "data"
     all_slugs = (
@@ -111,6 +114,8 @@ def load_config(
     _drop_primary_texts(texts, primary, positions, problems)
     if config is not None:
         _check_settings(config, catalogues, positions, problems)
+        if placeholder(config.base_url):  # warned: never printed anywhere
+            config = config.model_copy(update={"base_url": ""})
     languages = Languages(primary, frozenset(known - {primary}))
     return Settings(config, texts, languages, allowed_roots(root, folders))
 
@@ -130,8 +135,8 @@ def _check_settings(
         problems.warn(
             positions.at(("base_url",)),
             f"base_url {config.base_url} is a placeholder address",
-            "give the address the site will really have, or leave base_url out "
-            "until it is known: no page, sitemap, feed or PDF then prints one",
+            "give the address the site will really have; until then the build "
+            "leaves it out: no page, sitemap, feed or PDF prints it",
         )
     for i, lang in enumerate(config.output_languages):
         if lang not in catalogues:
@@ -154,6 +159,7 @@ class _Run:
     cache: Cache | None
     languages: Languages
     archives: tuple[Path, ...]  # the folders sources' archives may be in
+    feed: bool  # the site has a base_url, so an Atom feed lists dated conferences
 
 
 def _load_entries(run: _Run) -> list[Entry | None]:
@@ -218,6 +224,14 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
     _check_references(conference, positions, problems)
     check_claims(conference, positions, problems)
     check_quotes(conference, root, run.archives, positions, problems)
+    if run.feed and conference.publication_date is None:
+        problems.warn(
+            positions.at(()),
+            "this conference has no published date, nor do its sources: the feed "
+            "leaves it out",
+            "add `published: YYYY-MM-DD`, the day the proceedings were published "
+            "(docs/site.md)",
+        )
     check_conference(conference, positions, problems, values=derived_ok)
     drafts = run.drafts
     narratives = load_narratives(root, slug, problems, drafts, languages.primary)

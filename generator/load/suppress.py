@@ -80,7 +80,7 @@ def resolve_suppression(site: Site, positions: Positions, problems: Problems) ->
         if indicators != entry.data.indicators:
             data = entry.data.model_copy(update={"indicators": indicators})
             entry = dataclasses.replace(entry, data=data, texts=texts)
-        entries.append(entry)
+        entries.append(_withhold_claim_quotes(entry, problems))
     resolved = dataclasses.replace(site, entries=tuple(entries))
     problems.extend(suppression_notes(resolved))
     problems.extend(revealing_problems(resolved))
@@ -137,6 +137,46 @@ def _redact_derivations(
                     where[("indicators", i)] = {**given, "derivation": text}
         out.append(ind)
     return out, redacted
+
+
+def _withhold_claim_quotes(entry: Entry, problems: Problems) -> Entry:
+    """Withhold the quote of every claim that states a masked count, as indicators'.
+
+    A quote is the source's words and is never altered: one that holds a number of
+    an indicator whose count is masked (its value, compared value or change) is not
+    published at all; the entry still names its source. Each is listed as a note.
+    """
+    numbers = {
+        format_number(abs(n), lang)
+        for ind in entry.data.indicators
+        if ind.change_masked
+        for n in (ind.value, ind.previous_value, ind.change)
+        if n is not None
+        for lang in ("vi", "en")
+    }
+    if not numbers:
+        return entry
+    found = re.compile(
+        "|".join(rf"(?<![\d.,]){re.escape(n)}(?![\d]|[.,]\d)" for n in numbers)
+    )
+    conf = entry.data
+    updates: dict[str, Any] = {}
+    for loc, what, claim in conf.claims():
+        if claim.quote is None or not found.search(claim.quote):
+            continue
+        quiet = claim.model_copy(update={"quote": None})
+        field = str(loc[0])
+        if len(loc) == 1:
+            updates[field] = quiet
+        else:
+            updates.setdefault(field, list(getattr(conf, field)))[int(loc[1])] = quiet
+        problems.note(
+            entry.positions.at((*loc, "quote")),
+            f"the quote of this {what} is withheld: it states a masked count",
+        )
+    if not updates:
+        return entry
+    return dataclasses.replace(entry, data=conf.model_copy(update=updates))
 
 
 def _redact(text: str, hidden: Sequence[Indicator]) -> str:

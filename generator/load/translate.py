@@ -314,11 +314,18 @@ def _missing(
         where = "".join(
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, name)
         ).removeprefix(".")
+        # A plain-text item (`- Bộ …`) must first become a mapping to take a block.
+        plain = loc and (*positions.prefix, *loc, name) not in positions.values
+        block = (
+            f"write this item as `- {name}: …` and give it a `{lang}:` block with "
+            f"`{name}: …`"
+            if plain
+            else f"add `{name}: …` to this item's `{lang}:` block"
+        )
         problems.warn(
             positions.at((*loc, name)),
             f"{where} has no {name_} version: {_clip('; '.join(items))}",
-            f"add `{name}: …` to this item's `{lang}:` block (docs/bilingual.md); "
-            f"until then {name_} pages show the "
+            f"{block} (docs/bilingual.md); until then {name_} pages show the "
             f"{LANGUAGE_NAMES.get(primary, primary)} text",
         )
     for name in type(copy).model_fields:

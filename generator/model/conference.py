@@ -208,6 +208,16 @@ class Conference(Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
     translated: ClassVar[tuple[str, ...]] = ("title", "short_title", "series", "venue")
 
+    @property
+    def publication_date(self) -> dt.date | None:
+        """When these proceedings were published, or None when the data does not say.
+
+        ``published``, else the newest ``published`` of the sources. Never the end
+        of the reporting period: that is not a publication date.
+        """
+        days = [s.published for s in self.sources if s.published]
+        return self.published or (max(days) if days else None)
+
     def claims(self) -> Iterator[tuple[Loc, str, Claim]]:
         """Yield each claim with where it stands in the file and what it is called.
 

@@ -73,7 +73,7 @@ def explain_change(change: Decimal, unit: str, lang: str = "vi") -> str:
     """Explain a compared value computed from a change: 'tính từ mức giảm 31 vụ'."""
     stated = format_change(change, unit, lang)
     if lang == "en":
-        return f"derived from the stated change ({stated})"
+        return f"from the stated change, {stated}"
     return f"tính từ mức {stated}"
 
 

@@ -220,7 +220,11 @@ def _conference_doc(entry: Entry, publisher: str) -> BriefDoc:
         keywords=(conf.series, conf.period.label, *laws),
         date=_date(conf),
         date_basis=(
-            "published" if conf.published else "dates" if conf.dates else "period_end"
+            "published"
+            if conf.publication_date
+            else "dates"
+            if conf.dates
+            else "period_end"
         ),
         sources=tuple(s.title for s in conf.sources),
         data=((dataset_paths(entry.slug)[1], _sha256(dataset_csv(entry))),),
@@ -230,10 +234,11 @@ def _conference_doc(entry: Entry, publisher: str) -> BriefDoc:
 def _date(conf: Conference) -> dt.date:
     """The brief's date: from the data, never the clock.
 
-    Its publication, else the last day of the meeting, else the end of the period.
+    Its publication (as the feed dates it), else the last day of the meeting, else
+    the end of the period reviewed.
     """
-    if conf.published:
-        return conf.published
+    if conf.publication_date:
+        return conf.publication_date
     return max(conf.dates) if conf.dates else conf.period.end
 
 

@@ -62,7 +62,7 @@ def dataset_json(entry: Entry, base_url: str = "") -> bytes:
         "format_version": FORMAT_VERSION,
         "conference": _conference_record(entry, base_url),
         "indicators": [_indicator_record(conf, ind) for ind in conf.indicators],
-        # Every other entry the page states, with where it comes from (docs/provenance.md)
+        # Every other entry the page states, and where it comes from (provenance.md)
         "claims": [
             {
                 "field": loc[0],

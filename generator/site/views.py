@@ -105,9 +105,9 @@ def comparison_rows(entries: Sequence[Entry]) -> list[ComparisonRow]:
 
     A meeting whose sources do not give an indicator gets the compared value a
     later meeting states for its period (``compared_to`` equal to its period's
-    label), if any; otherwise its cell is empty, which says only that its sources
-    do not cover it. No row is called new or dropped unless the data says so
-    (``discontinued: true``).
+    label, ignoring case and spacing), if any; otherwise its cell is empty, which
+    says only that its sources do not cover it. No row is called new or dropped
+    unless the data says so (``discontinued: true``).
     """
     order: list[str] = []
     found: dict[str, list[Indicator | None]] = {}
@@ -143,15 +143,21 @@ def _restated(
     entries: Sequence[Entry], own: Sequence[Indicator | None], i: int
 ) -> ComparisonCell | None:
     """The compared value a later meeting gives for meeting i's period, if any."""
-    period = entries[i].data.period.label
+    period = _words(entries[i].data.period.label)
     for later, ind in zip(entries[i + 1 :], own[i + 1 :], strict=True):
         if (
             ind is not None
-            and ind.compared_to == period
+            and ind.compared_to is not None
+            and _words(ind.compared_to) == period
             and ind.previous_value is not None
         ):
             return ComparisonCell(ind, restated=True, by=later.data.period.label)
     return None
+
+
+def _words(text: str) -> str:
+    """Text compared as a reader would: "First half of 2023" is "first half of 2023"."""
+    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,6 +252,24 @@ def test_english_text_has_english_number_format(built_html: Path) -> None:
     assert "1,348\u00a0cases" in text  # the derived compared value
 
 
+def test_english_series_page_fills_the_earlier_column_as_the_vietnamese_one_does(
+    built_html: Path,
+) -> None:
+    # "first half of 2023" (compared_to) names the period "First half of 2023".
+    series = "series/hoi-nghi-cong-tac-tre-em-khu-vuc-phia-nam/index.html"
+    row = next(
+        tr
+        for tr in parse(built_html / "en" / series).select("tr")
+        if tr.select("th") and tr.select("th")[0].text().startswith("Child abuse")
+    )
+    earlier, later = (td.text() for td in row.select("td"))
+    assert earlier.startswith(
+        "1,348\u00a0cases (derived: from the stated change, down 31\u00a0cases)"
+    )
+    assert earlier.endswith("as stated by the meeting on First half of 2024")
+    assert later.startswith("1,317\u00a0cases")
+
+
 def _values(path: Path, thousands: str, point: str) -> dict[str, Decimal]:
     out = {}
     for row in parse(path).select("tr"):

@@ -542,3 +542,57 @@ def test_content_symlink_loop_does_not_hang(project: Path) -> None:
     (project / C24 / "vong").symlink_to(project / C24)
     site, _ = load(project)
     assert entry(site, 2024).narratives
+
+
+# --- publishing settings (issue 15) ---------------------------------------------------
+
+
+def test_a_placeholder_base_url_is_warned_at_its_line_and_never_used(
+    project: Path,
+) -> None:
+    config = project / "site.yaml"
+    config.write_text(
+        config.read_text("utf-8") + "base_url: https://example.gov.vn/ky-yeu/\n"
+    )
+    problems = Problems()
+    site = load_site(project, problems)
+    (warning,) = [w for w in problems.warnings if "base_url" in w.message]
+    line = (
+        config.read_text("utf-8")
+        .splitlines()
+        .index("base_url: https://example.gov.vn/ky-yeu/")
+    )
+    assert (str(warning.pos.path), warning.pos.line) == ("site.yaml", line + 1)
+    assert warning.message == (
+        "base_url https://example.gov.vn/ky-yeu/ is a placeholder address"
+    )
+    assert site.config.base_url == ""  # so no page, sitemap, feed or PDF prints it
+
+
+def test_with_a_base_url_each_undated_conference_is_warned(project: Path) -> None:
+    config = project / "site.yaml"
+    config.write_text(config.read_text("utf-8") + "base_url: https://ky-yeu.vn/\n")
+    edit(project, D24, "\norganisers:", "\npublished: 2024-07-20\norganisers:")
+    problems = Problems()
+    load_site(project, problems)
+    undated = [w for w in problems.warnings if "no published date" in w.message]
+    assert [(str(w.pos.path), w.pos.line) for w in undated] == [(D23, 7)]
+    assert "`published: YYYY-MM-DD`" in undated[0].hint
+
+
+def test_quotes_of_a_source_without_an_archive_are_not_verified(
+    project: Path,
+) -> None:
+    text = edit(
+        project,
+        D24,
+        "    archive: ../shared/seeds/002_3c94268f3dbdb08d.txt\n",
+        "",
+    )
+    problems = Problems()
+    load_site(project, problems)
+    (warning,) = [w for w in problems.warnings if "not verified" in w.message]
+    assert warning.message == (
+        "quotes of source 'bai-viet-2024' not verified: it names no archived copy"
+    )
+    assert warning.pos.line == line_of(text, "  - id: bai-viet-2024")

@@ -365,6 +365,28 @@ def test_a_count_masked_in_one_meeting_but_shown_in_another_is_warned(
     assert f"data/{SLUG_2023}.yaml" in warning.message
 
 
+def test_a_claim_quoting_a_masked_count_keeps_its_source_but_not_its_words(
+    project: Path,
+) -> None:
+    _append(project / "site.yaml", "suppress_below: 300\n")
+    _replace(
+        _data(project),
+        "\ntopics:\n",
+        "\ntopics:\n  - text: Trẻ em tử vong do đuối nước\n"
+        "    source: bai-viet-2024\n"
+        "    quote: 232 trẻ em tử vong do tai nạn đuối nước\n",
+    )
+    site, problems = _load(project)
+    topics = _entry(site, SLUG_2024).data.topics
+    assert (topics[0].source, topics[0].quote) == ("bai-viet-2024", None)
+    assert topics[1].quote  # a quote without a masked count is kept
+    (note,) = [n for n in problems.notes if "this topic" in n.message]
+    assert (
+        note.message == "the quote of this topic is withheld: it states a masked count"
+    )
+    assert note.pos.line == 184  # at its `quote:`
+
+
 # ---------------------------------------------------------------- downloads
 
 
