@@ -168,7 +168,7 @@ def _read_text(text: str, kind: str, percent: bool, change: bool) -> Reading | B
 def _with_unit(text: str, number: str, tail: str) -> Bad:
     return Bad(
         f"'{text}' is not a number",
-        f"put the unit '{tail}' in the unit column (đơn vị) and only the number "
+        f"put the unit '{tail}' in the unit column (Đơn vị) and only the number "
         f"here: {number}",
     )
 

@@ -114,7 +114,7 @@ def _known_source(reader: _RowReader, source: str, target: Target) -> bool:
     reader.problems.add(
         reader.pos("source"),
         f"unknown source '{source}'",
-        f"{hint}; a source is listed under `sources:` in {target.name} first",
+        f"{hint} (a new source goes under `sources:` in {target.name} first)",
     )
     return False
 
