@@ -148,7 +148,7 @@ def _read_xlsx(path: Path) -> Sheet:
     # empty values are formulas Excel never computed (a file written by a script).
     with path.open("rb") as handle:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-        index = _pick(book.sheetnames)
+        index = _pick([sheet.title for sheet in book.worksheets])  # no chartsheets
         formulas = {
             (cell.row, cell.column): str(cell.value)
             for cell in _xlsx_cells(book.worksheets[index])
