@@ -1,10 +1,11 @@
 """Turn each row of a sheet into an indicator, checked as the loader checks it.
 
-Every cell of every row is read, and every problem is reported at its cell. A row
-that reads cleanly is validated with ``generator.model.Indicator``; its errors are
-placed on the cell of the field they concern and said in our words, and the
-loader's own consistency rule runs on it (a stated ``change`` equals ``value``
-minus ``previous``). Its source must be one the data file lists.
+Every cell of every row is read, and every problem is reported at its cell. Each
+row is validated with ``generator.model.Indicator`` (a row whose id the data file
+has, together with the file's fields for its empty cells); the errors are placed
+on the cell of the field they concern and said in our words, and the loader's own
+consistency rule runs on it (a stated ``change`` equals ``value`` minus
+``previous``). Its source must be one the data file lists.
 """
 
 from __future__ import annotations
@@ -263,22 +264,37 @@ class _RowReader:
         self.problems.add(self.pos(field), message, hint)
 
     def _change(self, values: Mapping[str, Any]) -> bool:
-        """The loader's rule: a stated change is value minus previous."""
-        change, previous = values.get("change"), values.get("previous")
-        if change is None or previous is None:
+        """The loader's rule: a stated change is value minus previous.
+
+        A number the data file gives (a row may leave its cell empty) is text.
+        """
+        value, change, previous = (
+            _decimal(values.get(name)) for name in ("value", "change", "previous")
+        )
+        if value is None or change is None or previous is None:
             return True
-        difference = values["value"] - previous
+        difference = value - previous
         if difference == change:
             return True
+        where = "change" if "change" in self.typed else "previous"
         self.problems.add(
-            self.pos("change"),
-            f"change {_vi(change)} does not equal value {_vi(values['value'])} minus "
+            self.pos(where),
+            f"change {_vi(change)} does not equal value {_vi(value)} minus "
             f"previous {_vi(previous)} (= {_vi(difference)})",
             "give the change (tăng giảm) or the previous value (kỳ trước), not "
             "both: the other is computed; if the source states both, one of them "
             "is mistyped",
         )
         return False
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None  # the model reports it
 
 
 def _vi(number: Decimal) -> str:

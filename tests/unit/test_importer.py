@@ -271,6 +271,34 @@ def test_a_partial_sheet_updates_only_what_it_gives(
         assert f"moi.xlsx:Chỉ số!A1: error: no column for {field}" in result.stderr
 
 
+def test_change_is_value_minus_previous(project: Path, tmp_path: Path) -> None:
+    heads = [*HEAD, "Tăng giảm", "Kỳ trước", "So với"]
+    rows: list[list[object]] = [
+        heads,
+        [*row("dung", "1.317"), "giảm 31", "1.348", "cùng kỳ"],
+        [*row("sai", "1.317"), "-30", "1.348", "cùng kỳ"],
+        [*row("thieu", "1.317"), "-31", "", ""],
+    ]
+    result = run(project, str(write_xlsx(tmp_path / "ss.xlsx", rows)), "-c", SLUG)
+    assert result.exit_code == 1
+    assert (
+        "ss.xlsx:Chỉ số!H3: error: change -30 does not equal value 1.317 minus "
+        "previous 1.348 (= -31)"
+    ) in result.stderr
+    assert "ss.xlsx:Chỉ số!J4: error: `change` and `previous` need `compared_to`" in (
+        result.stderr
+    )
+    assert "2 error(s)" in result.stderr
+    # The data file's change (-31) is checked against a value the sheet gives.
+    fix = [["Mã số", "Giá trị", "Kỳ trước"], ["vu-xam-hai-tre-em", "1.317", "1.340"]]
+    sheet = write_xlsx(tmp_path / "sua.xlsx", fix)
+    result = run(project, str(sheet), "-c", SLUG, "--update")
+    assert result.exit_code == 1
+    assert "sua.xlsx:Chỉ số!C2: error: change -31 does not equal value 1.317" in (
+        result.stderr
+    )
+
+
 def test_dry_run_prints_the_diff_and_writes_nothing(
     project: Path, tmp_path: Path
 ) -> None:
