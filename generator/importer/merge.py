@@ -87,9 +87,8 @@ def read_document(root: Path, rel: Path, problems: Problems) -> Document | None:
         return None
     bom, crlf = text.startswith("\ufeff"), "\r\n" in text
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    yaml, kept = _yaml_for(text)
     try:
-        data = yaml.load(text)
+        yaml, data, kept = _load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = Pos(rel, mark.line + 1, mark.column + 1) if mark else Pos(rel)
@@ -105,16 +104,17 @@ def read_document(root: Path, rel: Path, problems: Problems) -> Document | None:
 _CHECK_HINT = "fix the data file first: `proceedings check` says what is wrong"
 
 
-def _yaml_for(text: str) -> tuple[YAML, bool]:
-    """A round-trip YAML that writes text back as it is, if one of the usual does."""
+def _load(text: str) -> tuple[YAML, Any, bool]:
+    """Load text with the indentation that writes it back as it is, if one does.
+
+    Returns the YAML that writes it, the tree, and whether the text is kept.
+    """
     for mapping, sequence, offset in _INDENTS:
         yaml = _yaml(mapping, sequence, offset)
-        try:
-            if dump(yaml, yaml.load(text)) == text:
-                return yaml, True
-        except YAMLError:
-            break  # read_document reports it
-    return _yaml(*_INDENTS[0]), False
+        data = yaml.load(text)  # a YAMLError is the same each time: it ends it
+        if dump(yaml, data) == text:
+            return yaml, data, True
+    return _yaml(*_INDENTS[0]), data, False
 
 
 def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
