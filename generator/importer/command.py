@@ -1,6 +1,6 @@
 """``proceedings import``: parse the options, run the import, print what it did.
 
-Shaped like the commands of generator/cli.py: problems print as ``str(problem)``
+Shaped like the commands of generator/commands/: problems print as ``str(problem)``
 on stderr; exit 1 on content problems, 2 on usage errors, 70 on a bug (its
 traceback with --debug). Only click and generator.errors are imported here, so
 ``proceedings --help`` loads no spreadsheet or YAML library.

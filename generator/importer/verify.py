@@ -41,7 +41,7 @@ def check_loads(
 
 def _load_errors(root: Path, rel: Path, text: str | None) -> list[Problem]:
     # The one import of the loader: the restructuring moves it (see docs/import.md).
-    from generator.loader import load_site
+    from generator.load.project import load_site
 
     with tempfile.TemporaryDirectory(prefix="proceedings-import-") as tmp:
         copy = Path(tmp)

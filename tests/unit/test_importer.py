@@ -13,13 +13,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.cli import cli
+from generator.commands.main import cli
 from generator.errors import Pos, Problem, Problems
 from generator.importer.cells import Bad, Reading, read_number, read_yes_no
 from generator.importer.sheets import Sheet
-from generator.loader import load_site
+from generator.load.project import load_site
 from generator.model import Indicator
-from generator.scaffold import new_conference
+from generator.scaffold.conference import new_conference
 
 SLUG = "hoi-nghi-tre-em-phia-nam-2024"
 DATA = Path("data") / f"{SLUG}.yaml"
@@ -573,7 +573,7 @@ def test_help_loads_no_spreadsheet_or_yaml_library() -> None:
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
-        "from generator.cli import cli\n"
+        "from generator.commands.main import cli\n"
         "for args in (['--help'], ['import', '--help']):\n"
         "    assert CliRunner().invoke(cli, args).exit_code == 0\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
