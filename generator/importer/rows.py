@@ -10,6 +10,7 @@ consistency rule runs on it (a stated ``change`` equals ``value`` minus
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,7 @@ class SheetRow:
     # number without hơn, gần, … is exact). An empty cell leaves a field as is.
     given: frozenset[str]
     pos: Pos  # the row's id cell
+    cells: Mapping[str, Pos] = dataclasses.field(default_factory=dict)  # by field
 
     @property
     def id(self) -> str:
@@ -90,7 +92,8 @@ def read_rows(
             ok = _known_source(reader, values["source"], target) and ok
         if ok:
             given = frozenset(reader.typed)
-            out.append(SheetRow(number, values, given, reader.pos("id")))
+            cells = {name: reader.pos(name) for name in reader.cols}
+            out.append(SheetRow(number, values, given, reader.pos("id"), cells))
     if new_rows:
         _check_required(sheet, layout, problems)
     return out

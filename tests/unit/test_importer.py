@@ -23,7 +23,9 @@ from generator.scaffold.conference import new_conference
 
 SLUG = "hoi-nghi-tre-em-phia-nam-2024"
 DATA = Path("data") / f"{SLUG}.yaml"
-SOURCE = "bai-viet-2024"
+# A source the sheets cite, with no archived copy: their made-up quotes are not checked
+# against the real article (the test project's own data is).
+SOURCE = "so-lieu-thu"
 HEAD: list[object] = [
     "Mã số",
     "Tên chỉ số",
@@ -34,6 +36,18 @@ HEAD: list[object] = [
     "Trích dẫn",
 ]
 PYDANTIC_WORDS = ("Input should", "should match pattern", "Decimal input", "pydantic")
+
+
+@pytest.fixture
+def project(project: Path) -> Path:
+    """The real project, its 2024 data file given the sheets' test source."""
+    path = project / DATA
+    path.write_text(
+        path.read_text("utf-8")
+        + f"  - id: {SOURCE}\n    title: Số liệu thử của bài kiểm thử\n",
+        "utf-8",
+    )
+    return project
 
 
 def row(ident: str, value: object, unit: str = "vụ", kind: str = "") -> list[object]:
@@ -343,7 +357,7 @@ def test_the_merged_file_must_load(project: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     result = run(project, str(sheet), "-c", "hoi-nghi-tre-em-phia-nam-2023", "--update")
     assert result.exit_code == 1
-    assert "derive.xlsx:Chỉ số!A2: error: indicators[2].value: typed, but `derive`" in (
+    assert "derive.xlsx:Chỉ số!C2: error: indicators[2].value: typed, but `derive`" in (
         result.stderr
     )
     assert data.read_bytes() == before
@@ -604,3 +618,24 @@ def test_a_cell_position_prints_as_spreadsheets_name_it() -> None:
         sheet.pos(7, 1),
         sheet.pos(7, 3),
     ]
+
+
+def test_a_quote_not_in_the_archive_is_reported_at_its_cell(
+    project: Path, tmp_path: Path
+) -> None:
+    # The real article's source: the merged quote is checked against its saved copy.
+    sheet = write_xlsx(
+        tmp_path / "trich.xlsx",
+        [
+            HEAD,
+            ["so-vu-moi", "Số vụ mới", "31", "vụ", "", "bai-viet-2024", "giảm 13 vụ"],
+        ],
+    )
+    before = (project / DATA).read_bytes()
+    result = run(project, str(sheet), "--conference", SLUG)
+    assert result.exit_code == 1
+    assert (
+        "trich.xlsx:Chỉ số!G2: error: the quote is not in the archived copy of "
+        "source 'bai-viet-2024'"
+    ) in result.stderr
+    assert (project / DATA).read_bytes() == before
