@@ -2,7 +2,8 @@
 
 Hierarchy::
 
-    Pos            where: a project-relative path, 1-based line and column
+    Pos            where: a project-relative path, 1-based line and column, or a
+                   spreadsheet cell ("chi-so.xlsx:Chỉ số!C7") for an imported sheet
     Problem        what is wrong at a Pos, with a hint and a severity (error,
                    warning, or note: information that never fails a build)
     Problems       the collector a stage fills; never raises by itself
@@ -25,13 +26,21 @@ Severity = Literal["error", "warning", "note"]
 
 @dataclass(frozen=True, slots=True, order=True)
 class Pos:
-    """A place in a project file, as an editor shows it."""
+    """A place in a project file, as an editor shows it, or a cell of a spreadsheet.
 
-    path: Path  # relative to the project root
-    line: int = 1  # 1-based
-    col: int = 1  # 1-based
+    A cell keeps its row and column in line and col, so problems still sort in
+    reading order, and prints as a spreadsheet names it: ``chi-so.xlsx:Chỉ số!C7``
+    (``chi-so.csv:C7`` for a CSV file, which has no sheets).
+    """
+
+    path: Path  # relative to the project root (an imported sheet: as the user named it)
+    line: int = 1  # 1-based; a cell's row
+    col: int = 1  # 1-based; a cell's column (A is 1)
+    cell: str = ""  # "Chỉ số!C7" or "C7": shown instead of line and col
 
     def __str__(self) -> str:
+        if self.cell:
+            return f"{self.path.as_posix()}:{self.cell}"
         return f"{self.path.as_posix()}:{self.line}:{self.col}"
 
 

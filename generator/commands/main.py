@@ -14,6 +14,7 @@ import click
 from generator import __version__
 from generator.commands import building, checking, previewing, project
 from generator.commands.common import Context
+from generator.importer.command import import_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,6 +51,7 @@ for command in (
     project.new,
     previewing.pdf,
     building.bundle,
+    import_command,  # docs/import.md
 ):
     cli.add_command(command)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,13 +42,20 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def load_site(
-    root: Path, problems: Problems, *, drafts: bool = False, cache: Cache | None = None
+    root: Path,
+    problems: Problems,
+    *,
+    drafts: bool = False,
+    cache: Cache | None = None,
+    replaced: Mapping[Path, str] | None = None,
 ) -> Site:
     """Load and check the whole project at root; raise BuildFailed listing every error.
 
     Warnings stay in problems for the caller. Drafts are left out unless drafts is
     true (the preview server shows them). With a cache, data files parsed before
-    are not parsed again (incremental builds).
+    are not parsed again (incremental builds). replaced gives the text of data
+    files (by path from root) as they would be: `proceedings import` checks a merge
+    with it before writing anything.
     """
     root = root.resolve()
     if not (root / "site.yaml").is_file():
@@ -60,7 +68,14 @@ def load_site(
     config, texts = settings.config, settings.texts
     feed = bool(config and config.base_url)
     run = _Run(
-        root, problems, drafts, cache, settings.languages, settings.archives, feed
+        root,
+        problems,
+        drafts,
+        cache,
+        settings.languages,
+        settings.archives,
+        feed,
+        replaced or {},
     )
     entries = [e for e in _load_entries(run) if e is not None]
     data_dir = root / "data"
@@ -160,6 +175,7 @@ class _Run:
     languages: Languages
     archives: tuple[Path, ...]  # the folders sources' archives may be in
     feed: bool  # the site has a base_url, so an Atom feed lists dated conferences
+    replaced: Mapping[Path, str]  # data files' texts to use instead of the files'
 
 
 def _load_entries(run: _Run) -> list[Entry | None]:
@@ -199,7 +215,11 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
             f"use lowercase ASCII letters, digits and '-', e.g. '{slugify(slug)}.yaml'",
         )
         return None
-    text = read_text(root, rel, problems, MAX_DATA_BYTES)
+    text = (
+        run.replaced[rel]
+        if rel in run.replaced
+        else read_text(root, rel, problems, MAX_DATA_BYTES)
+    )
     if text is None:
         return None
     positions = Positions(rel)
