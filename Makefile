@@ -10,10 +10,10 @@ TEST_PACKAGES := chromium poppler-utils default-jre-headless
 
 .PHONY: site html test system-deps system-deps-test bench clean lint
 
-site: $(VENV)/.installed ## Build output/ (HTML site and PDF briefs)
+site: system-deps $(VENV)/.installed ## Install what is missing, build output/ (HTML site and PDF briefs)
 	$(BIN)/proceedings build
 
-html: $(VENV)/.installed ## Build output/ without PDFs (fast)
+html: system-deps $(VENV)/.installed ## Build output/ without PDFs (fast)
 	$(BIN)/proceedings build --no-pdf
 
 test: system-deps-test $(VENV)/.test-installed node_modules/.installed ## Install what the tests need, lint, then run them all

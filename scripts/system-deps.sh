@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages named as arguments that are not installed yet.
-# Used by `make test` (and `make system-deps`); needs root or sudo for apt-get.
+# Used by `make site`, `make test` and `make system-deps`; needs root or sudo for
+# apt-get (only when a package is missing).
 set -euo pipefail
 missing=()
 for pkg in "$@"; do

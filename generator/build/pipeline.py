@@ -71,7 +71,7 @@ class Summary:
                 f"{self.pdfs_made + self.pdfs_cached} PDFs ({self.pdfs_made} made)"
             )
         if self.warnings:
-            parts.append(f"{len(self.warnings)} warnings")
+            parts.append(f"{len(self.warnings)} warning(s)")
         if self.notes:
             parts.append(f"{len(self.notes)} notes")
         return f"Built {', '.join(parts)} into {self.output} in {self.seconds:.2f} s"

@@ -207,4 +207,22 @@ def closest_passage(quote: str, text: str, limit: int = 160) -> str:
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = window, ratio
+    best = _one_sentence(best, target)
     return best if len(best) <= limit else best[: limit - 1] + "…"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _one_sentence(window: str, target: str) -> str:
+    """The sentence of window most like target, when target spans no sentence end.
+
+    A window as long as the quote may run into the next sentence ("…78,6%. Các");
+    the hint gives the words to copy, so it stops where the sentence does.
+    """
+    if _SENTENCE_END.search(target):
+        return window
+    pieces = _SENTENCE_END.split(window)
+    if len(pieces) == 1:
+        return window
+    return max(pieces, key=lambda p: difflib.SequenceMatcher(None, p, target).ratio())

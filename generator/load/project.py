@@ -25,6 +25,7 @@ from generator.load.derive import derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.narratives import load_narratives, load_translations
 from generator.load.parse import parse_yaml
+from generator.load.placeholders import check_placeholders
 from generator.load.suppress import resolve_suppression
 from generator.load.themes import catalogue_languages, theme_dirs
 from generator.load.translate import Languages, Texts, split_texts
@@ -262,6 +263,7 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
             root, slug, (lang, languages.primary), narratives, problems, drafts
         )
     ]
+    check_placeholders(conference, narratives, positions, problems)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Entry(
         slug,

@@ -9,7 +9,7 @@ rep = [
         "title: Hội nghị đánh giá công tác trẻ em 6 tháng đầu năm 2025 khu vực phía Bắc (ví dụ)",
     ),
     (
-        "short_title: Hội nghị (tên ngắn)",
+        "short_title: Hội nghị (thay bằng tên ngắn)",
         "short_title: Công tác trẻ em phía Bắc, 6 tháng đầu năm 2025 (ví dụ)",
     ),
     (
@@ -31,8 +31,8 @@ rep = [
     quote: Ban Điều phối công tác trẻ em khu vực phía Bắc tổ chức Hội nghị đánh giá công tác trẻ em 6 tháng đầu năm 2025""",
     ),
     (
-        """    Một đoạn tóm tắt hội nghị: mục đích, kết quả chính. Đoạn này hiện trên trang
-    chủ, trong bản tóm tắt PDF và trong mô tả khi chia sẻ trang.""",
+        """    (thay bằng một đoạn tóm tắt hội nghị: mục đích, kết quả chính. Đoạn này hiện
+    trên trang chủ, trong bản tóm tắt PDF và trong mô tả khi chia sẻ trang.)""",
         """    Ví dụ minh họa cho hướng dẫn sử dụng, số liệu không có thật: hội nghị
     đánh giá công tác trẻ em 6 tháng đầu năm 2025 của các tỉnh phía Bắc.""",
     ),

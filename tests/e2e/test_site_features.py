@@ -584,16 +584,26 @@ def test_new_scaffolds_a_conference_that_builds_at_once(project: Path) -> None:
     out = project / "output"
     build_site(project, BuildOptions(output=out, pdf=False, strict=False))
     page = (out / "hoi-nghi-moi-2025" / "index.html").read_text("utf-8")
-    assert "Giới thiệu" in page and "Viết phần giới thiệu hội nghị ở đây." in page
+    assert "Giới thiệu" in page and "(thay bằng phần giới thiệu hội nghị)" in page
     assert (
         "This line and the ones like it" not in page
     )  # notes to the author stay hidden
-    # What is left to do: the placeholder organiser names no source.
+    # What is left to do: every placeholder, at its line, and the organiser's source.
     check = CliRunner().invoke(cli, ["--root", str(project), "check", "--strict"])
     assert check.exit_code == 1, check.output
-    assert "data/hoi-nghi-moi-2025.yaml:" in check.output
-    assert "this organiser has no source and is not marked editorial" in check.output
-    assert "summary" not in check.output  # the scaffold marks its summary editorial
+    lines = data.read_text("utf-8").splitlines()
+    starts = ("title:", "short_title:", "series:", "  - name:", "  text:", "    title:")
+    placeholders = [
+        f"data/hoi-nghi-moi-2025.yaml:{n}:"
+        for n, line in enumerate(lines, 1)
+        if line.startswith(starts) and ("(thay bằng" in line or line.endswith(">-"))
+    ]
+    assert len(placeholders) == 6  # title, short, series, organiser, summary, source
+    for where in placeholders:
+        assert where in check.stderr, where
+    assert "content/hoi-nghi-moi-2025/gioi-thieu.md:" in check.stderr
+    assert check.stderr.count("placeholder text from `proceedings new`") == 8
+    assert "this organiser has no source and is not marked editorial" in check.stderr
 
 
 def _fields(cls: type[model.Strict]) -> set[str]:

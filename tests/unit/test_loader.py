@@ -596,3 +596,12 @@ def test_quotes_of_a_source_without_an_archive_are_not_verified(
         "quotes of source 'bai-viet-2024' not verified: it names no archived copy"
     )
     assert warning.pos.line == line_of(text, "  - id: bai-viet-2024")
+
+
+def test_the_closest_passage_stops_where_its_sentence_does() -> None:
+    from generator.load.archives import closest_passage
+
+    text = "Năm nay tỷ lệ giảm 78,6%. Các địa phương tiếp tục. Tổng kinh phí tăng."
+    assert closest_passage("tỷ lệ giảm 78,5% so với", text) == "tỷ lệ giảm 78,6%."
+    # A quote that spans two sentences gets a passage that does too.
+    assert closest_passage("78,6%. Các địa", text) == "78,6%. Các địa"
