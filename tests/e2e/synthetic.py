@@ -17,6 +17,9 @@ SENTENCE = (
     "cho giai đoạn 2021\u20132025. "
 )
 
+# Emphasis in every style the serif body text has: italic, bold, bold italic.
+EMPHASIS = "Đây là *điểm nhấn*, **điểm chính** và ***điểm cốt lõi***."
+
 
 def _figure(i: int) -> str:
     """One of four shapes: short columns, a tall bar chart, a line, a stack."""
@@ -59,7 +62,7 @@ def write_conference(root: Path, figures: int = 12) -> Path:
         for i in range(part, min(part + per_part, figures)):
             body.append(f"## Mục {i}\n\n" + SENTENCE * (2 + i % 5) + "\n")
             body.append(f"::fig[hinh-{i}]\n")
-            body.append(SENTENCE * (1 + (i * 7) % 4) + "\n")
+            body.append(SENTENCE * (1 + (i * 7) % 4) + EMPHASIS + "\n")
         (folder / f"phan-{part // per_part + 1}.md").write_text(
             "\n".join(body), "utf-8"
         )
