@@ -16,7 +16,6 @@ import base64
 import io
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -28,6 +27,7 @@ from generator.figures.fonts import (
     SYMBOLS_FONT,
     ChartFonts,
     _chars,
+    file_digest,
 )
 
 FONT_STYLE_ID = "chart-fonts"  # the <style> the PDF stage removes
@@ -74,9 +74,25 @@ def font_faces(fonts: ChartFonts, regular: str, bold: str) -> str:
     return "\n".join(rules)
 
 
-@lru_cache(maxsize=64)
+_SUBSETS: dict[tuple[str, str], bytes] = {}  # (file's SHA-256, chars): WOFF
+
+
 def _subset(path: Path, chars: str) -> bytes:
-    """Subset a font file to chars, as WOFF; the same input gives the same bytes."""
+    """Subset a font file to chars, as WOFF; the same input gives the same bytes.
+
+    Kept for the life of the process, by the file's contents: subsetting is a
+    third of a figure's drawing time, and the same labels come back build after
+    build (in a test run, in a preview).
+    """
+    key = (file_digest(path), chars)
+    if key not in _SUBSETS:
+        if len(_SUBSETS) > 500:  # a long preview session: start again
+            _SUBSETS.clear()
+        _SUBSETS[key] = _make_subset(path, chars)
+    return _SUBSETS[key]
+
+
+def _make_subset(path: Path, chars: str) -> bytes:
     from fontTools import subset  # type: ignore[import-untyped]
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 

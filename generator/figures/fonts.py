@@ -59,12 +59,17 @@ def chart_fonts(theme_dirs: tuple[Path, ...] = ()) -> ChartFonts:
     return ChartFonts(regular, bold, symbols, _digest((regular, bold, symbols)))
 
 
-@lru_cache(maxsize=8)
 def _digest(paths: tuple[Path, ...]) -> str:
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(bytes.fromhex(file_digest(path)))
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=64)
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a font file (read once per process)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 _registered: list[tuple[Path, ...]] = []
@@ -95,10 +100,20 @@ def use_fonts(fonts: ChartFonts) -> None:
 
 def text_width(text: str, size: float, bold: bool, fonts: ChartFonts) -> float:
     """Return the width of one line of text in points, as matplotlib will set it."""
-    return _width(text, size, str(fonts.bold if bold else fonts.regular))
+    path = fonts.bold if bold else fonts.regular
+    key = (text, size, file_digest(path))
+    if key not in _WIDTHS:
+        if len(_WIDTHS) > 50_000:  # a long preview session: start again
+            _WIDTHS.clear()
+        _WIDTHS[key] = _width(text, size, str(path))
+    return _WIDTHS[key]
 
 
-@lru_cache(maxsize=4096)  # layout measures the same labels many times over
+# Widths by the font file's contents: layout measures the same labels many times
+# over, and build after build.
+_WIDTHS: dict[tuple[str, float, str], float] = {}
+
+
 def _width(text: str, size: float, path: str) -> float:
     from matplotlib.font_manager import get_font
 
@@ -113,7 +128,7 @@ def _width(text: str, size: float, path: str) -> float:
     return width
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _chars(path: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # comes with matplotlib
 
