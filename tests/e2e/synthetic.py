@@ -17,8 +17,12 @@ SENTENCE = (
     "cho giai đoạn 2021\u20132025. "
 )
 
-# Emphasis in every style the serif body text has: italic, bold, bold italic.
-EMPHASIS = "Đây là *điểm nhấn*, **điểm chính** và ***điểm cốt lõi***."
+# Emphasis in every style: italic, bold and bold italic in the serif body text, and
+# italic in a table's sans cells.
+EMPHASIS = (
+    "Đây là *điểm nhấn*, **điểm chính** và ***điểm cốt lõi***.\n\n"
+    "| Địa phương | Ghi chú |\n|---|---|\n| An Giang | *chưa báo cáo* |\n"
+)
 
 
 def _figure(i: int) -> str:
