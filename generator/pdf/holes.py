@@ -26,6 +26,7 @@ from typing import Any
 AIM = 0.18  # act well before the promise (35 %): a gap a reader notices
 PASSES = 4
 SMALLEST = 0.8  # chart text stays at 7 pt or more (8.8 pt at full size)
+FIGURE_MARGIN = 5 * 96 / 25.4  # brief.css: figure.figure { margin: 5mm 0 }, in px
 FLOWING = frozenset({"p", "ul", "ol", "blockquote", "dl", "pre", "div"})
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -41,24 +42,29 @@ class PageFill:
     space: float  # that empty height, in CSS px
     may_end_short: bool  # the cover, the contents, the last page, a part's end
     opens_with: str  # id of a figure at the top of the page (after headings), or ""
-    figure_height: float  # that figure's height, CSS px
+    heading_height: float  # what stands above that figure on the page, CSS px
+    figure_height: float  # the figure's own height, CSS px
 
 
 def fill_holes(html: str, render: Callable[[str], Any]) -> Any:
-    """Lay html out with render(html), moving or shrinking figures to fill holes."""
-    document = render(html)
-    best, best_score = document, _score(measure_pages(document))
+    """Lay html out with render(html), moving or shrinking figures to fill holes.
+
+    Stops at the first layout that is no better than the best so far.
+    """
+    best = render(html)
+    pages = measure_pages(best)
+    best_score = _score(pages)
     moved: dict[str, int] = {}
     for _ in range(PASSES):
-        pages = measure_pages(document)
         changed = _fix(html, pages, moved)
         if changed == html:
             break
-        html = changed
-        document = render(html)
-        score = _score(measure_pages(document))
-        if score < best_score:
-            best, best_score = document, score
+        document = render(changed)
+        pages = measure_pages(document)
+        score = _score(pages)
+        if score >= best_score:
+            break
+        html, best, best_score = changed, document, score
     return best
 
 
@@ -78,7 +84,9 @@ def _fix(html: str, pages: list[PageFill], moved: dict[str, int]) -> str:
                 moved[ident] = moved.get(ident, 0) + 1
                 html = deferred
                 continue
-        scale = (page.space - 8) / following.figure_height
+        # Headings keep their size; the figure's margins (5 mm each) come along.
+        room = page.space - following.heading_height - 2 * FIGURE_MARGIN - 4
+        scale = room / following.figure_height
         if SMALLEST <= scale < 1:
             html = shrink_figure(html, ident, scale)
     return html
@@ -108,13 +116,14 @@ def measure_pages(document: Any) -> list[PageFill]:
             or number == last
             or _starts_part(document, number + 1)
         )
-        ident, figure = _opening_figure(leaves)
+        ident, before, figure = _opening_figure(leaves)
         found.append(
             PageFill(
                 blank=max(0.0, (limit - bottom) / height),
                 space=max(0.0, limit - bottom),
                 may_end_short=may_end_short,
                 opens_with=ident,
+                heading_height=before,
                 figure_height=figure,
             )
         )
@@ -161,25 +170,26 @@ def _is_figure(element: Any) -> bool:
     return bool(element.tag == "figure" and "figure" in (element.get("class") or ""))
 
 
-def _opening_figure(leaves: list[tuple[Any, tuple[Any, ...]]]) -> tuple[str, float]:
-    """The figure a page opens with, after headings only: its id and height."""
+def _opening_figure(
+    leaves: list[tuple[Any, tuple[Any, ...]]],
+) -> tuple[str, float, float]:
+    """The figure a page opens with, after headings only.
+
+    Returns its id, the height of what comes before it (headings), and its own.
+    """
+    if not leaves:
+        return "", 0.0, 0.0
+    top = leaves[0][0].position_y
     for _, path in leaves:
-        figure = next(
-            (
-                e
-                for e in path
-                if e.tag == "figure" and "figure" in (e.get("class") or "")
-            ),
-            None,
-        )
+        figure = next((e for e in path if _is_figure(e)), None)
         if figure is not None:
-            boxes = [b for b, p in leaves if figure in p]
-            top = min(b.position_y for b in boxes)
-            bottom = max(b.position_y + b.margin_height() for b in boxes)
-            return figure.get("id") or "", bottom - top
+            mine = [b for b, p in leaves if figure in p]
+            start = min(b.position_y for b in mine)
+            end = max(b.position_y + b.margin_height() for b in mine)
+            return figure.get("id") or "", start - top, end - start
         if not any(re.fullmatch(r"h[1-6]", e.tag) for e in path):
-            return "", 0.0
-    return "", 0.0
+            break
+    return "", 0.0, 0.0
 
 
 @dataclass(slots=True)
