@@ -6,11 +6,13 @@ each chart (matplotlib is imported lazily, so importing this package stays cheap
 keeps the SVG and PNG in a cache keyed on everything that affects them (and on
 ``CACHE_VERSION``, bumped when the drawing code changes what it draws).
 
-Modules, each using only those before it: ``fonts`` (fonts and the characters they
-cover), ``data`` (declarations resolved to numbers), ``text`` (alt text, data
-tables), ``colours`` (palette, contrast), ``layout`` (size, axes), ``marks`` (bars,
-lines, value labels), ``draw`` (matplotlib, SVG) and ``stage`` (the stage: cache,
-workers). The names callers use are re-exported here.
+Modules, each using only those before it: ``fonts`` (the theme's Noto files, text
+widths, the characters they cover), ``embed`` (fonts and title inside an SVG),
+``data`` (declarations resolved to numbers), ``text`` (alt text, data tables),
+``colours`` (palette, contrast), ``layout`` (frames, wrapping, ticks), ``marks``
+(looks of bars and lines, legend), ``rows`` (bars across, in panels), ``columns``
+(columns and lines), ``draw`` (matplotlib, one drawing per frame) and ``stage`` (the
+stage: cache, workers). The names callers use are re-exported here.
 """
 
 from generator.figures.colours import (
@@ -33,14 +35,23 @@ from generator.figures.data import (
     Point,
     Series,
 )
-from generator.figures.draw import render_chart
-from generator.figures.fonts import COVERED, LAYOUT_FONT, SVG_FONTS, uncovered
+from generator.figures.draw import Drawing, render_chart
+from generator.figures.fonts import (
+    COVERED,
+    LAYOUT_FONT,
+    SVG_FONTS,
+    ChartFonts,
+    chart_fonts,
+    uncovered,
+)
+from generator.figures.layout import FRAMES, TEXT, WIDE, Frame
 from generator.figures.resolve import resolve_figure
 from generator.figures.stage import (
     CACHE_VERSION,
     PARALLEL_FROM,
     FigureOut,
     FigureResult,
+    Variant,
     draw_figures,
     resolve_figures,
 )
@@ -57,6 +68,7 @@ __all__ = [
     "COVERED",
     "DERIVED_HATCH",
     "FALLBACK",
+    "FRAMES",
     "LAYOUT_FONT",
     "MAX_DECIMALS",
     "MAX_LABEL",
@@ -66,13 +78,20 @@ __all__ = [
     "PALETTE",
     "PARALLEL_FROM",
     "SVG_FONTS",
+    "TEXT",
+    "WIDE",
     "Chart",
+    "ChartFonts",
     "ChartKind",
+    "Drawing",
     "FigureOut",
     "FigureResult",
+    "Frame",
     "Point",
     "Series",
     "Style",
+    "Variant",
+    "chart_fonts",
     "chart_style",
     "contrast",
     "describe",

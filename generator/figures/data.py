@@ -66,11 +66,12 @@ class Chart:
     source_note: str
     across: bool = False  # drawn over the conferences of a series
     compare: bool = False  # compared value against value
+    drawn: ChartKind | None = None  # drawn as another kind: a line of two points
 
     @property
     def kind(self) -> ChartKind:
-        """The declared kind of chart."""
-        return self.spec.kind
+        """The kind of chart drawn: as declared, or bars for a line too short."""
+        return self.drawn or self.spec.kind
 
     @property
     def points(self) -> list[Point]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from generator.errors import Pos, Problems
@@ -77,7 +78,40 @@ def resolve_figure(
     for k, series in enumerate(chart.series):
         check.glyphs(series.label, ("series", k, "label"))
     check.glyphs(spec.title, ("title",))
-    return _sorted(chart)
+    _check_units(chart, check)
+    return _sorted(_line_or_bars(chart, check))
+
+
+def _check_units(chart: Chart, check: _Checker) -> None:
+    """Warn when one value axis would mix units, unless the figure says it means to.
+
+    A `compare: true` chart is drawn with one panel (and axis) per unit instead.
+    """
+    units = {p.unit for p in chart.points if p.unit}
+    if len(units) < 2 or chart.compare or chart.spec.mixed_units:
+        return
+    check.problems.warn(
+        check.at(()),
+        f"figure '{chart.spec.id}' draws values in different units on one axis",
+        "draw one figure per unit, or set `mixed_units: true` if comparing them "
+        "is meant (each label then names its unit)",
+    )
+
+
+MIN_LINE_POINTS = 3  # two points make a slope, not a trend
+
+
+def _line_or_bars(chart: Chart, check: _Checker) -> Chart:
+    """Draw a line of fewer than three points as bars, with a warning."""
+    if chart.kind != "line" or len(chart.categories) >= MIN_LINE_POINTS:
+        return chart
+    check.problems.warn(
+        check.at(("kind",)),
+        f"figure '{chart.spec.id}' has {len(chart.categories)} point(s), too few "
+        f"for a line (at least {MIN_LINE_POINTS}); it is drawn as bars",
+        "use `kind: bar` until the series has three points",
+    )
+    return replace(chart, drawn="bar")
 
 
 class _Checker:
@@ -397,4 +431,5 @@ def _sorted(chart: Chart) -> Chart:
         chart.source_note,
         chart.across,
         chart.compare,
+        chart.drawn,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,24 +22,36 @@ from generator.figures.colours import (
 from generator.figures.data import (
     Chart,
 )
-from generator.figures.draw import render_chart
-from generator.figures.layout import WIDTH_PT, chart_height
+from generator.figures.draw import Drawing, render_chart
+from generator.figures.fonts import ChartFonts, chart_fonts
+from generator.figures.layout import FRAMES, WIDE
 from generator.figures.resolve import resolve_figure
 from generator.figures.text import (
     describe,
     table_csv,
     tabulate,
 )
+from generator.load.themes import theme_dirs
 from generator.model import Site
 
 if TYPE_CHECKING:
     pass
 
 
-# Bump when a change to figures.py or chart_*.py alters the drawn bytes. The key
+# Bump when a change to generator/figures/ alters the drawn bytes. The key
 # deliberately does not hash our source: an unrelated edit must not redraw an
 # archive's thousands of figures (tests always start with an empty cache).
-CACHE_VERSION = 3  # 3: SVG <metadata> with source and data hash
+CACHE_VERSION = 4  # 4: a drawing per frame, Noto fonts embedded, no title inside
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One frame's drawing of a figure, as <picture> offers it."""
+
+    svg: str  # output-relative path
+    width: int  # intrinsic size in CSS px, so the page reserves the right space
+    height: int
+    up_to: int | None  # the widest viewport that shows it; None for the default
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +70,10 @@ class FigureOut:
     source_note: str = ""
     series: bool = False  # drawn across the conferences of a series
     csv: str = ""  # output-relative path of the figure's data as CSV, or ""
-    width: int = 720  # intrinsic size, so the page reserves the right space
-    height: int = 405
+    width: int = 560  # intrinsic size of the default drawing (svg), in CSS px
+    height: int = 340
+    # The narrower frames' drawings, narrowest first, for <picture>'s <source>s.
+    variants: tuple[Variant, ...] = ()
 
 
 @dataclass(slots=True)
@@ -112,7 +127,8 @@ def draw_figures(ctx: BuildContext, site: Site) -> FigureResult:
         found[entry.slug] = mine.warnings
     if len(problems.errors) > before:
         return result
-    jobs = _jobs(charts, palette, lang)
+    fonts = chart_fonts(tuple(theme_dirs(site.root, site.config.theme)))
+    jobs = _jobs(charts, palette, lang, fonts)
     drawings = _cached_drawings(ctx, jobs)
     missing = [job for job in jobs if job.key not in drawings]
     for job, drawing in zip(missing, _draw_all(missing), strict=True):
@@ -129,12 +145,14 @@ def draw_figures(ctx: BuildContext, site: Site) -> FigureResult:
         )
         ctx.reporter.step(f"{job.chart.slug}/{job.chart.spec.id}")
     for slug, done in made.items():
-        if slug in memo_keys and isinstance(drawings[done[0].key][0], Path):
+        if slug in memo_keys and isinstance(drawings[done[0].key][".svg"], Path):
             ctx.cache.save("figure-sets", memo_keys[slug], (done, found.get(slug, [])))
     return result
 
 
-def _jobs(charts: Sequence[Chart], palette: Sequence[str], lang: str) -> list[_Job]:
+def _jobs(
+    charts: Sequence[Chart], palette: Sequence[str], lang: str, fonts: ChartFonts
+) -> list[_Job]:
     """One drawing job per chart, keyed by everything its drawing depends on."""
     jobs: list[_Job] = []
     with_png: set[str] = set()
@@ -145,8 +163,8 @@ def _jobs(charts: Sequence[Chart], palette: Sequence[str], lang: str) -> list[_J
         style = chart_style(chart, palette)
         table = tabulate(chart, lang)
         data = table_csv(*table)  # its hash goes in the SVG
-        key = _cache_key(chart, style, alt, lang, png, data)
-        jobs.append(_Job(chart, style, alt, lang, png, key, data, table))
+        key = _cache_key(chart, style, alt, lang, png, data, fonts.digest)
+        jobs.append(_Job(chart, style, alt, lang, png, key, fonts, data, table))
     return jobs
 
 
@@ -167,27 +185,48 @@ def _reuse(
 ) -> bool:
     """Add a conference's figures from the cache, if their drawings are intact."""
     figures, warnings = done
-    files: list[tuple[_Done, Path, Path | None]] = []
+    found: list[tuple[_Done, dict[str, Path]]] = []
     for item in figures:
-        svg = ctx.cache.file("figures", f"{item.key}.svg")
-        png = ctx.cache.file("figures", f"{item.key}.png") if item.png else None
-        if svg is None or (item.png and png is None):
+        files = _cached_files(ctx, item.key, item.png)
+        if files is None:
             return False
-        files.append((item, svg, png))
-    for item, svg, png in files:
+        found.append((item, files))
+    for item, files in found:
         fig = item.figure
-        base = f"{fig.slug}/figures/{fig.id}"
-        result.files[f"{base}.svg"] = svg
-        result.keys[f"{base}.svg"] = item.key
-        result.files[f"{base}.csv"] = item.data
-        result.keys[f"{base}.csv"] = item.key
-        if png is not None:
-            result.files[f"{base}.png"] = png
-            result.keys[f"{base}.png"] = item.key
+        _publish(result, f"{fig.slug}/figures/{fig.id}", item.key, files, item.data)
         result.figures[(fig.slug, fig.id)] = fig
     result.cached += len(figures)
     ctx.problems.extend(warnings)
     return True
+
+
+SUFFIXES = tuple(f"-{f.name}.svg" if f.name else ".svg" for f in FRAMES)
+Files = dict[str, bytes | Path]  # a drawing's files by suffix: ".svg", ".png", …
+
+
+def _cached_files(ctx: BuildContext, key: str, png: bool) -> dict[str, Path] | None:
+    """The files of a drawing in the cache, or None if one is missing or damaged."""
+    found: dict[str, Path] = {}
+    for suffix in (*SUFFIXES, ".png") if png else SUFFIXES:
+        path = ctx.cache.file("figures", f"{key}{suffix}")
+        if path is None:
+            return None
+        found[suffix] = path
+    return found
+
+
+def _publish(
+    result: FigureResult,
+    base: str,
+    key: str,
+    files: Mapping[str, bytes | Path],
+    data: bytes,
+) -> None:
+    for suffix, content in files.items():
+        result.files[f"{base}{suffix}"] = content
+        result.keys[f"{base}{suffix}"] = key
+    result.files[f"{base}.csv"] = data
+    result.keys[f"{base}.csv"] = key
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,23 +239,22 @@ class _Job:
     lang: str
     png: bool  # also draw the PNG sharing image
     key: str  # hash of all of the above: the name of its files in the cache
+    fonts: ChartFonts
     data: bytes = b""  # the data table as CSV, published beside the figure
     table: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] = ((), ())
 
 
-def _add_figure(
-    result: FigureResult, job: _Job, drawing: tuple[bytes | Path, bytes | Path]
-) -> FigureOut:
+def _add_figure(result: FigureResult, job: _Job, files: Files) -> FigureOut:
     chart, spec = job.chart, job.chart.spec
     base = f"{chart.slug}/figures/{spec.id}"
     headers, rows = job.table
-    result.files[f"{base}.svg"] = drawing[0]
-    result.keys[f"{base}.svg"] = job.key
-    result.files[f"{base}.csv"] = job.data
-    result.keys[f"{base}.csv"] = job.key
-    if job.png:
-        result.files[f"{base}.png"] = drawing[1]
-        result.keys[f"{base}.png"] = job.key
+    _publish(result, base, job.key, files, job.data)
+    sizes = [_svg_size(files[suffix]) for suffix in SUFFIXES]
+    variants = tuple(
+        Variant(f"{base}{suffix}", *size, frame.up_to)
+        for frame, suffix, size in zip(FRAMES, SUFFIXES, sizes, strict=True)
+        if frame is not WIDE
+    )
     figure = result.figures[(chart.slug, spec.id)] = FigureOut(
         id=spec.id,
         slug=chart.slug,
@@ -230,10 +268,27 @@ def _add_figure(
         source_note=chart.source_note,
         series=chart.across,
         csv=f"{base}.csv",
-        width=round(WIDTH_PT),
-        height=round(chart_height(chart)),
+        width=sizes[-1][0],
+        height=sizes[-1][1],
+        variants=variants,
     )
     return figure
+
+
+_SIZE = re.compile(rb'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def _svg_size(svg: bytes | Path) -> tuple[int, int]:
+    """The width and height an SVG declares (matplotlib writes them in points)."""
+    head = svg[:2000] if isinstance(svg, bytes) else _head(svg)
+    match = _SIZE.search(head)
+    assert match is not None, "a drawn SVG declares its size"
+    return round(float(match.group(1))), round(float(match.group(2)))
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(2000)
 
 
 def resolve_figures(site: Site, problems: Problems) -> list[Chart]:
@@ -249,10 +304,18 @@ def resolve_figures(site: Site, problems: Problems) -> list[Chart]:
 
 
 def _cache_key(
-    chart: Chart, style: Style, alt: str, lang: str, png: bool, table: bytes = b""
+    chart: Chart,
+    style: Style,
+    alt: str,
+    lang: str,
+    png: bool,
+    table: bytes = b"",
+    fonts: str = "",
 ) -> str:
     data = {
         "table": hashlib.sha256(table).hexdigest(),
+        "fonts": fonts,
+        "drawn": chart.kind,
         "version": CACHE_VERSION,
         "matplotlib": library_versions("matplotlib"),
         "spec": chart.spec.model_dump(mode="json"),
@@ -282,34 +345,35 @@ def _cache_key(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _cached_drawings(
-    ctx: BuildContext, jobs: Sequence[_Job]
-) -> dict[str, tuple[bytes | Path, bytes | Path]]:
-    """Find the drawings the cache holds for jobs: {key: (svg, png)} as files."""
-    found: dict[str, tuple[bytes | Path, bytes | Path]] = {}
+def _cached_drawings(ctx: BuildContext, jobs: Sequence[_Job]) -> dict[str, Files]:
+    """Find the drawings the cache holds for jobs: {key: files}."""
+    found: dict[str, Files] = {}
     for job in jobs:
-        svg = ctx.cache.file("figures", f"{job.key}.svg")
-        png = ctx.cache.file("figures", f"{job.key}.png") if job.png else None
-        if svg is not None and (png is not None or not job.png):
-            found[job.key] = (svg, png or b"")
+        files = _cached_files(ctx, job.key, job.png)
+        if files is not None:
+            found[job.key] = dict(files)
     return found
 
 
-def _store(
-    ctx: BuildContext, job: _Job, drawing: tuple[bytes, bytes]
-) -> tuple[bytes | Path, bytes | Path]:
-    """Keep a drawing in the cache; return it as files there, or as bytes."""
-    png = ctx.cache.store("figures", f"{job.key}.png", drawing[1]) if job.png else None
-    svg = ctx.cache.store("figures", f"{job.key}.svg", drawing[0])
-    if svg is None or (job.png and png is None):
-        return drawing  # no cache, or a read-only one: it only costs time later
-    return svg, png or b""
+def _store(ctx: BuildContext, job: _Job, drawing: Drawing) -> Files:
+    """Keep a drawing in the cache; return its files there, or as bytes."""
+    made: Files = dict(zip(SUFFIXES, drawing.svgs, strict=True))
+    if job.png:
+        made[".png"] = drawing.png
+    kept: Files = {}
+    for suffix, data in made.items():
+        assert isinstance(data, bytes)
+        path = ctx.cache.store("figures", f"{job.key}{suffix}", data)
+        if path is None:
+            return made  # no cache, or a read-only one: it only costs time later
+        kept[suffix] = path
+    return kept
 
 
 PARALLEL_FROM = 8  # fewer figures draw faster here than worker processes start
 
 
-def _draw_all(jobs: Sequence[_Job]) -> Iterator[tuple[bytes, bytes]]:
+def _draw_all(jobs: Sequence[_Job]) -> Iterator[Drawing]:
     """Draw jobs in order: here, or in worker processes when there are many."""
     return pool_map(
         _draw_job,
@@ -324,12 +388,13 @@ def _import_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401  -- forked workers start with it loaded
 
 
-def _draw_job(job: _Job) -> tuple[bytes, bytes]:
+def _draw_job(job: _Job) -> Drawing:
     return render_chart(
         job.chart,
         job.style,
         job.alt,
         job.lang,
+        job.fonts,
         png=job.png,
         data_sha256=hashlib.sha256(job.data).hexdigest() if job.data else "",
     )

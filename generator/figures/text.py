@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from decimal import Decimal
 
 from generator.figures.data import Chart, Point, Series
 from generator.formats import APPROX_WORDS, format_number, format_suppressed
@@ -22,6 +23,7 @@ WORDS: dict[str, dict[str, str]] = {
         "value": "Giá trị",
         "derived": "tính toán",
         "derived_legend": "Số liệu tính toán",
+        "stated_legend": "Số liệu nguồn nêu",
         "missing": "không có số liệu",
         "source": "Nguồn",
         "derivation": "Cách tính",
@@ -38,6 +40,7 @@ WORDS: dict[str, dict[str, str]] = {
         "value": "Value",
         "derived": "derived",
         "derived_legend": "Derived value",
+        "stated_legend": "Stated value",
         "missing": "no data",
         "source": "Source",
         "derivation": "How it is computed",
@@ -64,10 +67,11 @@ def format_point(
     """Format a point as text: 'hơn 30 tỷ đồng', '1.348 vụ (tính toán)'.
 
     mark=False leaves out the derived mark (when a series label carries it);
+    decimals is the most digits shown after the comma (``shown_decimals``);
     space joins qualifier, number and unit (a no-break space in HTML tables);
     explain=True says how a derived value was computed ('tính từ mức giảm 31 vụ').
     """
-    number = format_number(point.value, lang, decimals)
+    number = format_number(point.value, lang, shown_decimals(point.value, decimals))
     word = APPROX_WORDS.get(lang, APPROX_WORDS["vi"]).get(point.approx, "")
     if point.suppressed:  # a masked small count: its threshold, "< 300"
         number, word = format_suppressed(point.value, lang), ""
@@ -81,6 +85,19 @@ def format_point(
     elif note:
         text += f" ({note})"
     return text
+
+
+def shown_decimals(value: Decimal, decimals: int | None) -> int | None:
+    """Return how many digits to show after the decimal comma (None: as given).
+
+    At most `decimals`, and never more than the value was given with, so "hơn 30"
+    never reads "hơn 30,0".
+    """
+    if decimals is None:
+        return None
+    exponent = value.normalize().as_tuple().exponent
+    given = max(0, -exponent) if isinstance(exponent, int) else 0
+    return min(decimals, given)
 
 
 def point_note(point: Point, lang: str) -> str:

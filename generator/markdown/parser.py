@@ -120,6 +120,15 @@ def _cite_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# In running prose a derived number carries a short mark; its link leads to the
+# key-figures row that says how it was computed (the PDF makes it a footnote).
+DERIVED_MARK = "*"
+DERIVED_WORDS = {
+    "vi": ("tính toán", "Số liệu tính toán"),
+    "en": ("derived", "Derived value"),
+}
+
+
 def _render_cite(
     self: RendererHTML,
     tokens: list[Token],
@@ -132,11 +141,15 @@ def _render_cite(
     if indicator is None:
         return escapeHtml(token.content)  # already reported
     text, derived_note = cite_text(indicator, token.meta["kind"], env["lang"])
-    css = "indicator derived" if derived_note else "indicator"
-    title = f' title="{escapeHtml(derived_note)}"' if derived_note else ""
+    href = f"#{ANCHORS.indicator}{indicator.id}"
+    if not derived_note:
+        return f'<a class="indicator" href="{href}">{escapeHtml(text)}</a>'
+    short, long = DERIVED_WORDS.get(env["lang"], DERIVED_WORDS["vi"])
     return (
-        f'<a class="{css}" href="#{ANCHORS.indicator}{indicator.id}"{title}>'
-        f"{escapeHtml(text)}</a>"
+        f'<a class="indicator derived" href="{href}" '
+        f'title="{escapeHtml(f"{long}: {derived_note}")}">{escapeHtml(text)}'
+        f'<sup class="derived-ref" aria-hidden="true">{DERIVED_MARK}</sup>'
+        f'<span class="visually-hidden"> ({short})</span></a>'
     )
 
 

@@ -35,10 +35,13 @@ from generator.markdown.parser import (
 )
 from generator.markdown.pieces import FigureRef, Heading, RenderedNarrative, section_id
 from generator.markdown.sanitise import _check_raw_html, sanitise_html
+from generator.markdown.typeset import wrap_tables
 from generator.model import (
     Entry,
     Narrative,
 )
+
+TABLE_WORD = {"vi": "Bảng", "en": "Table"}  # names a narrative table's frame
 
 
 def render_narratives(
@@ -145,6 +148,7 @@ def _render(
             parts.append(figure_refs[ident])
         if allow_html:  # each piece alone: a figure always stands between blocks
             piece = sanitise_html(piece, images, prefix)
+        piece = wrap_tables(piece, TABLE_WORD.get(lang, TABLE_WORD["vi"]))
         if piece:
             parts.append(piece)
     cited = frozenset(

@@ -31,8 +31,9 @@ class FigureSpec(Strict):
     compare: bool = False  # grouped: compared value against value, per indicator
     across: Id | None = None  # one indicator id, one point per conference of the series
     sort: Literal["none", "ascending", "descending"] = "none"
-    decimals: int | None = None
+    decimals: int | None = None  # at most; never more than the value was given with
     source_note: Text | None = None
+    mixed_units: bool = False  # values in different units on one axis, on purpose
     translated: ClassVar[tuple[str, ...]] = (
         "title",
         "caption",

@@ -22,6 +22,7 @@ from generator.core.cache import Cache
 from generator.errors import Pos, Problems
 from generator.figures.stage import FigureOut
 from generator.markdown.pieces import RenderedNarrative
+from generator.markdown.typeset import keep_together, page_units
 from generator.model import Conference, Entry, Indicator, Site
 from generator.pdf.fetch import (
     TEMPLATE,
@@ -313,6 +314,20 @@ def _conference_view(
     )
 
 
+# A derived number cited in a narrative (markdown.parser): its title says how it
+# was computed, which paper prints as a footnote.
+_DERIVED_CITE = re.compile(
+    r'(<a class="indicator derived" href="[^"]*" title="([^"]*)">.*?</a>)', re.S
+)
+
+
+def _footnotes(html: str) -> str:
+    """Give each derived number cited in a narrative a footnote with its derivation."""
+    return _DERIVED_CITE.sub(
+        lambda m: f'{m.group(1)}<span class="footnote">{m.group(2)}</span>', html
+    )
+
+
 def _rebase(html: str, pfx: str, page_url: str) -> str:
     """Make a narrative's ids unique in the brief and its relative URLs absolute."""
 
@@ -326,7 +341,7 @@ def _rebase(html: str, pfx: str, page_url: str) -> str:
             value = urljoin(page_url, value)
         return f'{name}="{escape(value)}"'
 
-    return _ATTR.sub(fix, html)
+    return _footnotes(_ATTR.sub(fix, html))
 
 
 def render_brief_html(
@@ -348,9 +363,11 @@ def render_brief_html(
         first = template.render(toc=[], **context)
         return template.render(toc=extract_toc(first, brief.doc.kind), **context)
 
-    return render_template(
+    html = render_template(
         env, TEMPLATE, two_passes, problems, site.root, "docs/pdf.md"
     )
+    units = page_units(view.entry for view in brief.views)
+    return None if html is None else keep_together(html, units)
 
 
 class _HeadingParser(HTMLParser):

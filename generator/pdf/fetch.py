@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.errors import Pos, Problems, Severity
+from generator.figures.embed import FONT_STYLE_ID
 from generator.load.themes import theme_dirs
 from generator.markdown.pieces import FigureRef, RenderedNarrative
 from generator.model import Narrative, Site
@@ -46,6 +47,8 @@ _CSS_URL = re.compile(
     r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3"""
 )
 _SVG_FONT = re.compile(r"""(font-family\s*:\s*|font-family\s*=\s*["'])""")
+# The fonts a chart embeds for browsers (figures.embed); the brief has its own.
+_SVG_FONT_FACES = re.compile(rf'<style id="{FONT_STYLE_ID}">.*?</style>', re.S)
 FIGURE_FONTS = "Proceedings Sans, Proceedings Symbols, "  # declared by brief.css
 
 
@@ -159,7 +162,7 @@ def site_resources(
 
 def pdf_figure(svg: bytes) -> bytes:
     """Set a figure's text in the brief's own sans font, so no system font is used."""
-    text = svg.decode("utf-8", errors="replace")
+    text = _SVG_FONT_FACES.sub("", svg.decode("utf-8", errors="replace"), count=1)
     return _SVG_FONT.sub(lambda m: m.group(1) + FIGURE_FONTS, text).encode("utf-8")
 
 

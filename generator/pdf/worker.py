@@ -34,6 +34,7 @@ from generator.pdf.fetch import (
     make_url_fetcher,
     report_refusal,
 )
+from generator.pdf.holes import fill_holes
 from generator.site.theme import project_path, static_files
 
 if TYPE_CHECKING:
@@ -97,9 +98,13 @@ def render_pdf(html: str, resources: Resources, variant: str) -> Outcome:
         }
         if variant != "none":
             options["pdf_variant"] = variant
-        document = weasyprint.HTML(
-            string=html, base_url=resources.root_url, url_fetcher=fetcher
-        ).render(font_config=Fonts(), **options)
+
+        def lay_out(text: str) -> Any:
+            return weasyprint.HTML(
+                string=text, base_url=resources.root_url, url_fetcher=fetcher
+            ).render(font_config=Fonts(), **options)
+
+        document = fill_holes(html, lay_out)  # figures moved to leave no holes
         pdf = document.write_pdf(**options)
     finally:
         logger.removeHandler(handler)

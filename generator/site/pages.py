@@ -22,6 +22,7 @@ import jinja2
 from generator.errors import Problems
 from generator.figures.stage import FigureOut
 from generator.markdown.pieces import RenderedNarrative
+from generator.markdown.typeset import keep_together, page_units
 from generator.model import Entry, Site
 from generator.site.theme import render_template
 from generator.site.views import (
@@ -229,9 +230,10 @@ def render_page(
         "preview": preview,
         **context,
     }
-    return render_template(
+    html = render_template(
         env, page.template, lambda t: t.render(names), problems, site.root
     )
+    return None if html is None else keep_together(html, page_units(page.entries))
 
 
 @dataclass(frozen=True, slots=True)

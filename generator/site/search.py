@@ -279,8 +279,11 @@ class _SectionText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.chunks: list[list[str]] = [["", "", ""]]  # anchor, heading, text
         self.in_heading = False
+        self.hidden = ""  # inside this aria-hidden element (a derived number's "*")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.hidden and dict(attrs).get("aria-hidden") == "true":
+            self.hidden = tag
         if tag in {"h2", "h3", "h4", "h5", "h6"}:
             self.chunks.append([dict(attrs).get("id") or "", "", ""])
             self.in_heading = True
@@ -288,11 +291,14 @@ class _SectionText(HTMLParser):
             self.chunks[-1][2] += " "
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == self.hidden:
+            self.hidden = ""
         if tag in {"h2", "h3", "h4", "h5", "h6"}:
             self.in_heading = False
 
     def handle_data(self, data: str) -> None:
-        self.chunks[-1][1 if self.in_heading else 2] += data
+        if not self.hidden:
+            self.chunks[-1][1 if self.in_heading else 2] += data
 
 
 def _split_at_headings(html: str) -> list[tuple[str, str, str]]:

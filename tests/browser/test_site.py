@@ -182,27 +182,22 @@ def test_axe_finds_no_violations(
         context.close()
 
 
-def test_wide_table_scrolls_inside_its_wrapper_at_375px(
+def test_key_figures_read_as_cards_at_375px_and_as_a_table_at_1280px(
     browser: Browser, built_html: Path
 ) -> None:
-    context = browser.new_context(viewport=MOBILE)
-    page = context.new_page()
-    try:
-        open_file(page, built_html, f"{CONF}/index.html")
-        wrap = page.locator("#so-lieu .table-wrap")
-        sizes = wrap.evaluate(
-            "w => [w.scrollWidth, w.clientWidth, getComputedStyle(w).overflowX]"
-        )
-        assert sizes[0] > sizes[1] and sizes[2] == "auto"
-        wrap.focus()  # a keyboard user can reach it, and scroll it with the arrows
-        page.keyboard.press("ArrowRight")
-        # keyboard scrolling is animated: wait for it rather than read it at once
-        page.wait_for_function(
-            "document.querySelector('#so-lieu .table-wrap').scrollLeft > 0",
-            timeout=5000,
-        )
-    finally:
-        context.close()
+    for viewport, display in ((MOBILE, "block"), (DESKTOP, "table")):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        try:
+            open_file(page, built_html, f"{CONF}/index.html")
+            wrap = page.locator("#so-lieu .table-wrap")
+            sizes = wrap.evaluate(
+                "w => [w.scrollWidth, w.clientWidth,"
+                " getComputedStyle(w.querySelector('table')).display]"
+            )
+            assert sizes[0] <= sizes[1] and sizes[2] == display, (viewport, sizes)
+        finally:
+            context.close()
 
 
 def test_a_source_number_opens_the_words_it_cites_on_a_phone(

@@ -47,8 +47,12 @@ def plain(text: str) -> str:
 
 
 def visible(fragment: str) -> str:
-    """The text a reader sees in an HTML fragment: no tags, no attributes."""
-    return plain(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+    """The text a reader sees in an HTML fragment: no tags, no attributes.
+
+    A run kept on one line ("31 vụ" in <span class="nw">) joins its neighbours.
+    """
+    text = re.sub(r'<span class="nw">([^<]*)</span>', r"\1", fragment)
+    return plain(html.unescape(re.sub(r"<[^>]+>", " ", text)))
 
 
 def element(page: str, tag: str, ident: str) -> str:
@@ -106,7 +110,7 @@ def test_figures_explain_the_derived_value_in_alt_table_and_csv(
     built_site: Path,
 ) -> None:
     page = (built_site / S24 / "index.html").read_text("utf-8")
-    figure = element(page, "figure", "hinh-xam-hai-qua-cac-ky")
+    figure = element(page, "div", "hinh-xam-hai-qua-cac-ky")
     alt = html.unescape(re.search(r'alt="([^"]*)"', figure).group(1))  # type: ignore[union-attr]
     assert plain(alt).endswith(
         f"6 tháng đầu năm 2023: 1.348 vụ (tính toán: {NOTE}); "
@@ -144,9 +148,13 @@ def test_pdf_briefs_mark_and_explain_1348(built_site: Path, brief: str) -> None:
     text = pdf_text(built_site / brief)
     # The key-figures table: value, compared value marked, the period, how.
     assert f"1.317 vụ 1.348 vụ (tính toán) 6 tháng đầu năm 2023 {NOTE}" in text
-    # The narrative cites it: on paper, without tooltips, the explanation is printed.
-    assert f"(1.348 vụ (tính toán: {NOTE}))" in text
-    assert "1.348 vụ" not in text.replace("1.348 vụ (tính toán", "")
+    # The narrative cites it with a footnote call; the footnote gives the derivation
+    # (on paper there are no tooltips), the prose only the call.
+    call = re.search(r"\(1\.348 vụ ?(\d+)\)", text)
+    assert call is not None, "the narrative's 1.348 has a footnote call"
+    assert f"{call.group(1)}. Số liệu tính toán: {NOTE}" in text
+    prose = text[call.start() - 200 : call.end() + 200]
+    assert "(tính toán" not in prose  # no derivation inline
 
 
 def test_pdf_brief_explains_the_2023_rule(built_site: Path) -> None:
@@ -174,7 +182,8 @@ def test_every_svg_carries_its_sources_and_the_hash_of_its_data(
         assert work is not None, svg
         fields = {child.tag.removeprefix(DC): child.text for child in work}
         data = svg.with_name(fields["relation"] or "")
-        assert data == svg.with_suffix(".csv") and data.is_file()
+        ident = re.sub(r"-(narrow|medium)$", "", svg.stem)  # one table, every frame
+        assert data == svg.with_name(f"{ident}.csv") and data.is_file()
         assert fields["identifier"] == f"sha256:{sha256(data)}", svg
         parts = svg.relative_to(built_site).parts
         english = parts[0] == "en"  # the English pages' own figures

@@ -503,7 +503,9 @@ def test_english_site_has_no_vietnamese_ui_strings(project: Path) -> None:
         assert '<html lang="en">' in (out / rel).read_text("utf-8")
         assert head(out / rel).meta["og:locale"] == "en_GB"
         parser = _Chrome()
-        parser.feed((out / rel).read_text("utf-8"))
+        # A run kept on one line (<span class="nw">) is part of its sentence.
+        page = (out / rel).read_text("utf-8")
+        parser.feed(re.sub(r'<span class="nw">([^<]*)</span>', r"\1", page))
         for text in parser.texts:
             cut = text.strip().removesuffix("…").rstrip()
             if cut != text.strip() and any(c.startswith(cut) for c in content):

@@ -294,7 +294,8 @@ def test_english_narrative_replaces_the_original_and_cites_in_english(
     assert problems.items == []
     assert f">1,317{NBSP}cases</a> of child abuse" in html
     assert f">down 31{NBSP}cases</a>" in html
-    assert f">1,348{NBSP}cases</a>" in html
+    assert f">1,348{NBSP}cases<sup" in html  # derived: a short mark follows
+    assert '<span class="visually-hidden"> (derived)</span></a>' in html
     assert "1.317" not in html
 
 

@@ -130,9 +130,12 @@ def test_change_renders_the_change_in_words(entry_2024: Entry) -> None:
 
 def test_prev_renders_the_derived_compared_value_and_says_so(entry_2024: Entry) -> None:
     rendered, _ = render(entry_2024, f":prev[{IND}]")
+    # A short mark in the prose; the link leads to the row that says how.
     assert html_of(rendered) == (
         f'<p><a class="indicator derived" href="#chi-so-{IND}" '
-        f'title="tính từ mức giảm 31{NBSP}vụ">1.348{NBSP}vụ</a></p>\n'
+        f'title="Số liệu tính toán: tính từ mức giảm 31{NBSP}vụ">1.348{NBSP}vụ'
+        '<sup class="derived-ref" aria-hidden="true">*</sup>'
+        '<span class="visually-hidden"> (tính toán)</span></a></p>\n'
     )
 
 
