@@ -19,6 +19,7 @@ from generator.core.context import BuildContext
 from generator.core.workers import pool_map
 from generator.errors import Problem, Problems
 from generator.figures.stage import FigureOut, FigureResult, draw_figures
+from generator.load.files import recording
 from generator.load.project import load_site
 from generator.load.translate import translated_site
 from generator.markdown.pieces import RenderedNarrative
@@ -47,7 +48,10 @@ PARALLEL_MARKDOWN_FROM = 64  # conferences; fewer render faster than workers sta
 def load(ctx: BuildContext) -> Site:
     """Load and check the project; key its inputs for the cache."""
     ctx.reporter.stage("load")
-    site = load_site(ctx.root, ctx.problems, drafts=ctx.options.drafts, cache=ctx.cache)
+    with recording(ctx.reads):  # the dependency record: every file the loader reads
+        site = load_site(
+            ctx.root, ctx.problems, drafts=ctx.options.drafts, cache=ctx.cache
+        )
     ctx.check()
     if ctx.cache.folder is not None:
         ctx.keys = input_keys(site, (ctx.options.drafts, ctx.options.preview))
@@ -329,6 +333,7 @@ def _version_outputs(ctx: BuildContext, version: Version, outputs: Outputs) -> N
     outputs.add_all(version.figures.files, "figure", version.figures.keys)
     for slug, items in version.narratives.items():
         for rendered in items:
+            ctx.reads.update(source for _, source in rendered.assets)
             outputs.add_all(
                 {f"{version.prefix}{slug}/{rel}": src for rel, src in rendered.assets},
                 "asset",

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from generator.core.cache import Cache
-from generator.errors import Pos, Problems, UsageError, did_you_mean
+from generator.core.context import require_project
+from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import slugify
 from generator.load.checks import check_conference, check_series
 from generator.load.derive import derive_values
@@ -46,11 +47,7 @@ def load_site(
     are not parsed again (incremental builds).
     """
     root = root.resolve()
-    if not (root / "site.yaml").is_file():
-        raise UsageError(
-            f"no site.yaml in {root}: run proceedings in a project folder "
-            "(one with site.yaml, data/ and content/), or pass --root"
-        )
+    require_project(root)
     config_positions = Positions(Path("site.yaml"))
     config, texts, languages = load_config(root, problems, config_positions)
     entries = [
