@@ -178,7 +178,10 @@ def _collect_media(
                     continue  # remote: linked from HTML, never fetched by the build
                 source = _local_file(root, narrative, src, pos, problems)
                 if source is not None:
-                    digest = hashlib.sha256(str(source).encode()).hexdigest()[:8]
+                    # Named after its place in the project, never after where the
+                    # project is: the same project anywhere gives the same site.
+                    rel = source.relative_to(root.resolve()).as_posix()
+                    digest = hashlib.sha256(rel.encode()).hexdigest()[:8]
                     target = f"media/{digest}-{source.name}"
                     assets[target] = source
                     child.attrSet("src", target)
