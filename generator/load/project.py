@@ -136,7 +136,10 @@ def _load_entries(
                     "keep one file per conference",
                 )
             continue
-        entries.append(_load_entry(root, paths[0], problems, drafts, cache, languages))
+        entry = _load_entry(root, paths[0], problems, drafts, cache, languages)
+        if entry is None and _SLUG.match(slug):  # its narratives' problems too
+            _load_narratives_alone(root, slug, problems, drafts, languages)
+        entries.append(entry)
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 
@@ -200,6 +203,21 @@ def _load_entry(
         texts,
         digest=digest,
     )
+
+
+def _load_narratives_alone(
+    root: Path, slug: str, problems: Problems, drafts: bool, languages: Languages
+) -> None:
+    """Read a conference's narratives when its data file failed, for their problems.
+
+    So a broken data file hides nothing else; their Markdown is checked by the
+    build (``build.stages.load``) against the ids the data file names.
+    """
+    narratives = load_narratives(root, slug, problems, drafts, languages.primary)
+    for lang in sorted(languages.others):
+        load_translations(
+            root, slug, (lang, languages.primary), narratives, problems, drafts
+        )
 
 
 def _drop_primary_texts(

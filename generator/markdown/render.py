@@ -18,6 +18,7 @@ its line, and the link is not made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,12 @@ from markdown_it.token import Token
 
 from generator.errors import Pos, Problems
 from generator.formats import slugify
-from generator.markdown.checks import _check_references, _check_urls, _collect_media
+from generator.markdown.checks import (
+    Unloaded,
+    _check_references,
+    _check_urls,
+    _collect_media,
+)
 from generator.markdown.parser import (
     FIGURE_MARK,
     MAX_NESTING,
@@ -37,6 +43,7 @@ from generator.markdown.pieces import FigureRef, Heading, RenderedNarrative, sec
 from generator.markdown.sanitise import _check_raw_html, sanitise_html
 from generator.model import (
     Entry,
+    Indicator,
     Narrative,
 )
 
@@ -92,7 +99,11 @@ def render_narrative(
     found = Problems()
     try:
         with time_limit(TIME_BUDGET):
-            rendered = _render(entry, narrative, lang, found, root, allow_html)
+            indicators = {i.id: i for i in entry.data.indicators}
+            figures = {f.id for f in entry.data.figures}
+            rendered = _render(
+                indicators, figures, narrative, lang, found, root, allow_html
+            )
     except TimeoutError:
         problems.add(
             Pos(narrative.path, narrative.body_line),
@@ -105,17 +116,46 @@ def render_narrative(
     return rendered
 
 
+def check_unloaded(
+    unloaded: Unloaded,
+    narrative: Narrative,
+    lang: str,
+    problems: Problems,
+    root: Path | None = None,
+    *,
+    allow_html: bool = False,
+) -> None:
+    """Check a narrative of a conference whose data file has errors.
+
+    Everything is checked but what needs the data: a citation of an id the data
+    file names is taken on trust until the file loads.
+    """
+    found = Problems()
+    try:
+        with time_limit(TIME_BUDGET):
+            _render({}, set(), narrative, lang, found, root, allow_html, unloaded)
+    except TimeoutError:
+        problems.add(
+            Pos(narrative.path, narrative.body_line),
+            f"narrative took longer than {TIME_BUDGET:g} s to read and was left out",
+            "look for very long runs of *, _, [ or | characters, or very wide tables; "
+            "split the text into smaller pieces",
+        )
+        return
+    problems.extend(found.items)
+
+
 def _render(
-    entry: Entry,
+    indicators: Mapping[str, Indicator],
+    figures: set[str],
     narrative: Narrative,
     lang: str,
     problems: Problems,
     root: Path | None,
     allow_html: bool,
+    unloaded: Unloaded | None = None,
 ) -> RenderedNarrative:
     md = _markdown(allow_html)
-    indicators = {i.id: i for i in entry.data.indicators}
-    figures = {f.id for f in entry.data.figures}
     env: dict[str, Any] = {"indicators": indicators, "lang": lang}
     tokens = md.parse(narrative.body, env)
     if "too_deep" in env:
@@ -129,7 +169,7 @@ def _render(
     lines = narrative.body.split("\n")
     headings = _prepare_headings(tokens, section_id(narrative))
     figure_refs = _check_references(
-        tokens, narrative, lines, indicators, figures, problems
+        tokens, narrative, lines, indicators, figures, problems, unloaded
     )
     _check_urls(tokens, narrative, lines, problems)
     assets, links = _collect_media(tokens, narrative, lines, root, problems)

@@ -805,10 +805,13 @@ def test_alias_bomb_is_refused_quickly_in_little_memory(
     assert result["rss_mb"] < 200, result["rss_mb"]
     assert result["cpu"] < 5, result["cpu"]  # CPU seconds: not disturbed by load
     first = line_of(text, bomb[0])
-    assert result["problems"][0].startswith(f"{D24}:{first}:")
-    assert (
-        "anchors and aliases (&name, *name) are not supported" in result["problems"][0]
-    )
+    # the anchor is refused where it stands; the rest of the file is still checked
+    # (the bomb's keys are unknown fields of a data file)
+    assert any(
+        p.startswith(f"{D24}:{first}:")
+        and "anchors and aliases (&name, *name) are not supported" in p
+        for p in result["problems"]
+    ), result["problems"]
 
 
 # --- interrupted builds (requirement 2) -----------------------------------------------
