@@ -44,7 +44,7 @@ from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.parse import parse_yaml
 from generator.load.project import load_site
 from generator.load.translate import missing_texts, translated_site
-from generator.model import Positions
+from generator.model import Positions, Site
 from generator.pdf.options import VARIANTS, PdfOptions
 from generator.site.links import check_links
 from generator.site.pages import plan_site
@@ -188,29 +188,57 @@ def _make(
     return files, outputs
 
 
-def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
-    """Validate the project without writing anything; return the warnings."""
+def check_site(root: Path, *, strict: bool = False, pdf: bool = True) -> list[Problem]:
+    """Validate the project without writing anything; return the warnings.
+
+    Every check a build makes before rendering is made, the PDF stage's included
+    (unless pdf is false, as for ``build --no-pdf``): what a build refuses, check
+    refuses. What only rendering finds (a renderer's warning, a link's anchor in
+    a rendered page) is a build's.
+    """
     ctx = BuildContext(
         root.resolve(),
-        BuildOptions(root / "output", strict=strict),
+        BuildOptions(root / "output", strict=strict, pdf=pdf),
         Problems(),
         _silent(),
         Cache(None),
     )
     site = stages.load(ctx)
     narratives = stages.narratives(ctx, site)
-    for lang in sorted({n.lang for e in site.entries for n in e.translations}):
-        copy = translated_site(site, lang)  # content/<slug>/<lang>/*.md
-        stages.translated_narratives(ctx, copy, {}, lang)
+    ctx.check()  # each stage ends where a build's does: the same problems
     from generator.figures.stage import resolve_figures  # resolves, draws nothing
 
     resolve_figures(site, ctx.problems)
+    ctx.check()
+    if pdf and site.config.pdf:
+        _check_briefs(ctx, site, narratives)
+        ctx.check()
+    for lang in sorted({n.lang for e in site.entries for n in e.translations}):
+        copy = translated_site(site, lang)  # content/<slug>/<lang>/*.md
+        stages.translated_narratives(ctx, copy, {}, lang)
+    ctx.check()
     # Links lead to a page of the plan; their anchors are checked by a build only,
     # which renders the pages.
     pages = dict.fromkeys(p.out for p in plan_site(site))
     check_links(narratives, pages, ctx.problems)
     ctx.check()
     return ctx.problems.warnings
+
+
+def _check_briefs(ctx: BuildContext, site: Site, narratives: stages.Narratives) -> None:
+    """Check what the PDF stage refuses before it renders, as it does (pdf.fetch).
+
+    Each narrative's images and other loaded URLs against what a brief may load
+    (a remote image: never fetched, so refused), and the logo of the briefs.
+    """
+    from generator.pdf.brief import logo_url
+    from generator.pdf.fetch import check_brief, site_resources
+
+    found = Problems()  # a problem in several briefs is reported once, as by build
+    resources = site_resources(site, {}, narratives)
+    logo_url(site, resources, found)
+    check_brief(list(narratives.items()), "", resources, site, found)
+    ctx.problems.extend(dict.fromkeys(found.items))
 
 
 def _silent() -> Reporter:
