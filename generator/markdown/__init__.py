@@ -11,7 +11,17 @@ from generator.markdown.checks import (
     MAX_IMAGE_BYTES,
     Unloaded,
 )
-from generator.markdown.parser import MAX_NESTING, TIME_BUDGET, cite_text, time_limit
+from generator.markdown.parser import (
+    MAX_COLUMNS,
+    MAX_LINES,
+    MAX_MARKUP,
+    MAX_NESTING,
+    MAX_RUN,
+    SAFETY_SECONDS,
+    check_limits,
+    cite_text,
+    time_limit,
+)
 from generator.markdown.pieces import FigureRef, Heading, RenderedNarrative, section_id
 from generator.markdown.render import (
     check_unloaded,
@@ -25,13 +35,18 @@ __all__ = [
     "HTML_TAGS",
     "IMAGE_TYPES",
     "LINK_SCHEMES",
+    "MAX_COLUMNS",
     "MAX_IMAGE_BYTES",
+    "MAX_LINES",
+    "MAX_MARKUP",
     "MAX_NESTING",
-    "TIME_BUDGET",
+    "MAX_RUN",
+    "SAFETY_SECONDS",
     "FigureRef",
     "Heading",
     "RenderedNarrative",
     "Unloaded",
+    "check_limits",
     "check_unloaded",
     "cite_text",
     "render_narrative",

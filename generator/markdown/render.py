@@ -18,7 +18,7 @@ its line, and the link is not made.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ from generator.markdown.checks import (
 from generator.markdown.parser import (
     FIGURE_MARK,
     MAX_NESTING,
-    TIME_BUDGET,
+    SAFETY_SECONDS,
     _markdown,
+    check_limits,
     time_limit,
 )
 from generator.markdown.pieces import FigureRef, Heading, RenderedNarrative, section_id
@@ -93,27 +94,19 @@ def render_narrative(
 ) -> RenderedNarrative:
     """Render one narrative's Markdown body (raw HTML sanitised if allow_html).
 
-    The whole of it, checks included, has TIME_BUDGET seconds: markdown-it has
-    quadratic corners, and a narrative may be 2 MB.
+    A narrative over a limit of its input (``parser.check_limits``) is refused
+    with the limit, before it is parsed.
     """
-    found = Problems()
-    try:
-        with time_limit(TIME_BUDGET):
-            indicators = {i.id: i for i in entry.data.indicators}
-            figures = {f.id for f in entry.data.figures}
-            rendered = _render(
-                indicators, figures, narrative, lang, found, root, allow_html
-            )
-    except TimeoutError:
-        problems.add(
-            Pos(narrative.path, narrative.body_line),
-            f"narrative took longer than {TIME_BUDGET:g} s to read and was left out",
-            "look for very long runs of *, _, [ or | characters, or very wide tables; "
-            "split the text into smaller pieces",
-        )
-        return RenderedNarrative(narrative, (), ())
-    problems.extend(found.items)
-    return rendered
+    indicators = {i.id: i for i in entry.data.indicators}
+    figures = {f.id for f in entry.data.figures}
+    rendered = _guarded(
+        narrative,
+        problems,
+        lambda found: _render(
+            indicators, figures, narrative, lang, found, root, allow_html
+        ),
+    )
+    return rendered or RenderedNarrative(narrative, (), ())
 
 
 def check_unloaded(
@@ -130,19 +123,45 @@ def check_unloaded(
     Everything is checked but what needs the data: a citation of an id the data
     file names is taken on trust until the file loads.
     """
+    _guarded(
+        narrative,
+        problems,
+        lambda found: _render(
+            {}, set(), narrative, lang, found, root, allow_html, unloaded
+        ),
+    )
+
+
+def _guarded(
+    narrative: Narrative,
+    problems: Problems,
+    render: Callable[[Problems], RenderedNarrative],
+) -> RenderedNarrative | None:
+    """Render within the limits; None (and a problem) for a narrative over one."""
+    over = check_limits(narrative.body)
+    if over is not None:
+        problems.add(
+            Pos(narrative.path, narrative.body_line + over.line),
+            f"{over.message}; the narrative was left out",
+            "split it into smaller narratives; these limits keep a build as fast "
+            "on any machine, and the same file accepted everywhere "
+            "(docs/security.md, Limits)",
+        )
+        return None
     found = Problems()
     try:
-        with time_limit(TIME_BUDGET):
-            _render({}, set(), narrative, lang, found, root, allow_html, unloaded)
+        with time_limit(SAFETY_SECONDS):
+            rendered = render(found)
     except TimeoutError:
         problems.add(
             Pos(narrative.path, narrative.body_line),
-            f"narrative took longer than {TIME_BUDGET:g} s to read and was left out",
-            "look for very long runs of *, _, [ or | characters, or very wide tables; "
-            "split the text into smaller pieces",
+            f"reading the narrative took over {SAFETY_SECONDS:g} s although it is "
+            "within the limits, and it was left out",
+            "this is a bug in proceedings' limits: please report it with the file",
         )
-        return
+        return None
     problems.extend(found.items)
+    return rendered
 
 
 def _render(
