@@ -92,8 +92,9 @@ def test_no_process_outlives_a_killed_build(
     primed: Path, tmp_path: Path, signum: signal.Signals, moment: str
 ) -> None:
     root = fresh(primed, tmp_path)
-    shutil.rmtree(root / CACHE_DIR / "figures")  # figures and PDFs to make
-    shutil.rmtree(root / CACHE_DIR / "figure-sets")
+    if moment == "figures":  # figures to draw (the PDFs are always to make)
+        shutil.rmtree(root / CACHE_DIR / "figures")
+        shutil.rmtree(root / CACHE_DIR / "figure-sets")
     before = snapshot(root / "output")
     mark = uuid.uuid4().hex
     build = subprocess.Popen(
@@ -349,3 +350,46 @@ def test_clean_or_a_second_build_during_a_build_waits_for_it(
     assert clean.returncode == 0
     assert said.startswith("Removed output")  # after the build, not during it
     assert not (root / "output").exists()
+
+
+def test_two_builds_of_different_inputs_publish_in_order(
+    primed: Path, tmp_path: Path
+) -> None:
+    """The later build waits, then builds what it read: its input, not "up to date"."""
+    root = fresh(primed, tmp_path)
+    page = root / "output" / "hoi-nghi-tre-em-phia-nam-2024" / "index.html"
+    page.unlink()  # so the first build has work to do
+    first = subprocess.Popen(
+        [*PROCEEDINGS, "-v", "--root", str(root), "build", "--no-pdf"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert first.stderr is not None
+    assert first.stderr.readline() == "  load\n"
+    first.send_signal(signal.SIGSTOP)  # it has read its inputs
+    try:
+        narrative = next(
+            (root / "content" / "hoi-nghi-tre-em-phia-nam-2024").glob("*.md")
+        )
+        narrative.write_text(
+            narrative.read_text("utf-8") + "\nCâu thêm sau khi bản dựng đầu bắt đầu.\n",
+            "utf-8",
+        )
+        second = subprocess.Popen(
+            [*PROCEEDINGS, "--root", str(root), "build", "--no-pdf"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert second.stderr is not None
+        assert "waiting for another proceedings run" in second.stderr.readline()
+    finally:
+        first.send_signal(signal.SIGCONT)
+    first.communicate(timeout=300)
+    said, errors = second.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, errors
+    assert "is up to date" not in said  # it read the edit, under the lock
+    assert "Câu thêm sau khi bản dựng đầu bắt đầu." in page.read_text("utf-8")
