@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import MARK, copy_project, wait_until_gone
+from conftest import MARK, wait_until_gone
 
 from generator.core.context import CACHE_DIR
 
@@ -34,19 +34,10 @@ def snapshot(root: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def primed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def primed(built_html: Path) -> Path:
     """The project built once without PDFs: output/ and the figures' cache exist."""
-    root = copy_project(tmp_path_factory.mktemp("primed") / "site")
-    done = subprocess.run(
-        [*PROCEEDINGS, "--root", str(root), "build", "--no-pdf"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return root
+    return built_html.parent
 
 
 def workers(pid: int) -> set[int]:
