@@ -3,9 +3,14 @@
 The patterns are those of cmark's ``test/pathological_tests.py`` (nested emphasis,
 unclosed brackets, deep block quotes, many link references, …) plus wide tables and
 runs of this project's own syntax (``:ind[``, ``::fig[``). Each is rendered through
-``markdown.render_narrative`` — the code a build runs — with its real time budget
-(``markdown.TIME_BUDGET``); a row says ``ok``, ``refused`` (a Problem, e.g. the
-budget or the nesting limit) or ``FAILED`` (any other exception: a bug).
+``markdown.render_narrative`` — the code a build runs, its input limits included
+(``markdown.check_limits``). Two columns per pattern:
+
+* at the given size (``--scale``): ``ok``, ``refused`` (a Problem: a limit, the
+  nesting) or ``FAILED`` (any other exception: a bug), and the time;
+* at the limit: the largest size of the pattern the limits accept (found by
+  bisection on the limits alone, which depend only on the text), and the time it
+  takes to render. The largest of these is the worst case a narrative can cost.
 
 Timings are a benchmark, never asserted in tests: tests/e2e/test_hostile.py renders
 the same patterns (smaller) and asserts only "pages or a Problem".
@@ -28,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from generator import markdown  # noqa: E402
 from generator.errors import Problems  # noqa: E402
+from generator.load.files import MAX_NARRATIVE_BYTES  # noqa: E402
 from generator.model import (  # noqa: E402
     Conference,
     Entry,
@@ -123,6 +129,24 @@ def run(name: str, text: str, *, allow_html: bool = False) -> tuple[float, str, 
     return seconds, "ok", ""
 
 
+def accepted(text: str) -> bool:
+    """Tell whether a build would read text: the file's size, then its Markdown."""
+    size = len(text.encode("utf-8"))
+    return size <= MAX_NARRATIVE_BYTES and markdown.check_limits(text) is None
+
+
+def largest_accepted(build: Callable[[int], str], n: int) -> int:
+    """The largest size up to 4n whose text the limits accept (0 if none)."""
+    low, high = 0, 4 * n
+    while low < high:
+        middle = (low + high + 1) // 2
+        if accepted(build(middle)):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def main() -> int:
     """Time every pattern and print the table; exit 1 if one raised."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -133,12 +157,19 @@ def main() -> int:
     args = parser.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     print(
-        f"markdown stage, budget {markdown.TIME_BUDGET:g} s per narrative, "
-        f"maxNesting {markdown.MAX_NESTING}, allow_html {args.allow_html}\n"
+        f"markdown stage: {markdown.MAX_MARKUP:,} markup characters, "
+        f"{markdown.MAX_LINES:,} lines, {markdown.MAX_COLUMNS} columns, runs of "
+        f"{markdown.MAX_RUN:,}, maxNesting {markdown.MAX_NESTING}, "
+        f"{MAX_NARRATIVE_BYTES:,} bytes; "
+        f"allow_html {args.allow_html}\n"
     )
-    print(f"| {'pattern':<34} | {'kB':>6} | {'seconds':>7} | outcome | problem |")
-    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 9}|---------|---------|")
+    print(
+        f"| {'pattern':<34} | {'kB':>6} | {'seconds':>7} | outcome "
+        f"| kB at limit | seconds | problem |"
+    )
+    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 9}|---------|---|---|---------|")
     failed = 0
+    worst = (0.0, "")
     for name, (build, n) in PATTERNS.items():
         if only and name not in only:
             continue
@@ -149,10 +180,20 @@ def main() -> int:
             times.append(seconds)
         failed += outcome == "FAILED"
         size = len(text.encode()) / 1000
+        edge = largest_accepted(build, n)
+        limit_text = build(edge) if edge else ""
+        limit_times = [
+            run(name, limit_text, allow_html=args.allow_html)[0]
+            for _ in range(args.repeat)
+        ]
+        at_limit = statistics.median(limit_times)
+        worst = max(worst, (at_limit, name))
         print(
             f"| {name:<34} | {size:>6.0f} | {statistics.median(times):>7.3f} "
-            f"| {outcome:<7} | {problem} |"
+            f"| {outcome:<7} | {len(limit_text.encode()) / 1000:.0f} "
+            f"| {at_limit:.3f} | {problem} |"
         )
+    print(f"\nworst case within the limits: {worst[0]:.3f} s ({worst[1]})")
     return 1 if failed else 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,33 @@ PROJECT_PARTS = ("site.yaml", "data", "content", "themes")
 
 
 SEEDS = REPO.parent / "shared" / "seeds"  # the sources' archived copies
+
+MARK = "PROCEEDINGS_TEST_RUN"
+
+
+def marked(mark: str) -> list[int]:
+    """The processes whose environment carries mark (the run and its children)."""
+    needle = f"{MARK}={mark}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until_gone(mark: str, seconds: float = 5.0) -> list[int]:
+    """Poll until no marked process is left, for at most seconds; return the rest."""
+    deadline = time.monotonic() + seconds
+    while (left := marked(mark)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def copy_project(dest: Path) -> Path:

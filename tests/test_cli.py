@@ -110,7 +110,7 @@ def test_content_error_exits_1(project: Path) -> None:
 
 
 def test_no_site_yaml_exits_2(tmp_path: Path) -> None:
-    for command in (["check"], ["build", "--no-pdf"]):
+    for command in (["check"], ["build", "--no-pdf"], ["clean"], ["bundle"]):
         result = run("--root", str(tmp_path), *command)
         assert result.exit_code == 2, result.output
         assert "no site.yaml" in result.stderr
@@ -142,7 +142,8 @@ def test_clean_removes_output_and_cache(project: Path) -> None:
     result = run("--root", str(project), "clean")
     assert result.exit_code == 0
     assert not (project / "output").exists()
-    assert not (project / CACHE_DIR).exists()
+    # the lock file stays: removing it while a run waits on it would let two in
+    assert [p.name for p in (project / CACHE_DIR).iterdir()] == ["lock"]
     assert "output" in result.stdout and CACHE_DIR in result.stdout
     assert (project / "site.yaml").is_file() and (project / D24).is_file()
     again = run("--root", str(project), "clean")

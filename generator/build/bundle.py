@@ -1,9 +1,10 @@
 """The offline delegate bundle: the built site, PDFs and data in one reproducible zip.
 
 ``proceedings bundle`` builds the site into ``.proceedings-cache/bundle/site/`` (so
-``output/`` is never touched, and the build's own lock and atomic publish apply
-there), adds ``README.txt`` and a ``MANIFEST.sha256`` that ``sha256sum -c`` verifies,
-and zips it all under one top folder named after the site and its newest date.
+``output/`` is never touched, and the build's atomic publish applies there), adds
+``README.txt`` and a ``MANIFEST.sha256`` that ``sha256sum -c`` verifies, and zips it
+all under one top folder named after the site and its newest date. It holds the
+project's lock (``core.lock``) from reading the inputs to writing the zip.
 
 The same inputs give the same bytes: entries are sorted, every entry is dated by the
 end of the newest reporting period (a date from the data, not the clock;
@@ -20,14 +21,13 @@ import os
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build.pipeline import Summary, build_site
-from generator.build.publish import output_lock
 from generator.core.context import CACHE_DIR, BuildOptions, Reporter, SilentReporter
+from generator.core.lock import project_lock
 from generator.errors import Problems, UsageError
 from generator.formats import format_date, slugify
 from generator.load.project import load_site
@@ -81,11 +81,11 @@ def make_bundle(
     reporter = reporter or SilentReporter()
     root = root.resolve()
     site_dir = root / CACHE_DIR / "bundle" / "site"
-    site = load_site(root, Problems())  # errors and warnings: the build reports them
-    day = bundle_date(site)
-    top = bundle_name(site, day)
-    target = _target(root, options.output, f"{top}.zip", site_dir)
-    with _bundle_lock(root / CACHE_DIR / "bundle"):
+    with project_lock(root / CACHE_DIR):  # one run at a time, inputs read inside
+        site = load_site(root, Problems())  # its problems: the build reports them
+        day = bundle_date(site)
+        top = bundle_name(site, day)
+        target = _target(root, options.output, f"{top}.zip", site_dir)
         build = build_site(
             root,
             BuildOptions(output=site_dir, strict=options.strict, pdf=options.pdf),
@@ -290,17 +290,3 @@ def _target(root: Path, output: Path | None, name: str, site_dir: Path) -> Path:
             "choose another --output"
         )
     return target
-
-
-@contextmanager
-def _bundle_lock(folder: Path) -> Iterator[None]:
-    """Let one bundle at a time build and zip a project."""
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(output_lock(folder))
-        except UsageError:
-            raise UsageError(
-                "bundle locked: another `proceedings bundle` of this project is "
-                "running; wait for it to finish"
-            ) from None
-        yield

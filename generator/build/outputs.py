@@ -16,26 +16,27 @@ plan says they use (``page_key``), so one edited narrative re-renders its
 conference page, and an edited data file also the pages of its series and the home
 page.
 
-The record (``.proceedings-cache/outputs.json``) is dropped before publishing and
-written after, so an interrupted build never leaves a record that lies; it is
-versioned, and ``proceedings clean`` removes it.
+The record (``.proceedings-cache/records/outputs.json``, verified like every cache
+entry) is dropped before publishing and written after, so an interrupted build
+never leaves a record that lies; it is versioned, and ``proceedings clean``
+removes it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import generator
 from generator.core.cache import (
+    Cache,
     Keys,
     digest,
     library_versions,
     tree_digest,
-    write_atomic,
 )
 from generator.core.context import PACKAGE_THEMES
 from generator.load.themes import theme_dirs
@@ -43,7 +44,7 @@ from generator.model import Site
 from generator.site.pages import Page
 
 RECORD_VERSION = 1  # bump when the record's shape changes
-RECORD_NAME = "outputs.json"
+RECORD_NAME = "outputs"  # .proceedings-cache/records/outputs.json
 ALL_DATA = "data:*"  # every data file at once, as one key
 _LIBRARIES = ("jinja2", "markdown-it-py", "pydantic", "nh3", "matplotlib")
 
@@ -177,23 +178,23 @@ class Outputs:
         return {o.path: o.key for o in self.items.values() if o.key}
 
 
-def previous_outputs(cache: Path, out: Path) -> Previous:
+def previous_outputs(cache: Cache, out: Path) -> Previous:
     """Read the record of the build that made out; empty if none or unusable."""
     out = out.absolute()
     previous = Previous(out)
+    record: Any = cache.record(RECORD_NAME)
     try:
-        record = json.loads((cache / RECORD_NAME).read_text("utf-8"))
         entry = (
             record["outputs"][str(out)] if record["version"] == RECORD_VERSION else {}
         )
         for rel, (key, size, mtime) in entry.items():
             previous.files[str(rel)] = (str(key), int(size), int(mtime))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         previous.files.clear()
     return previous
 
 
-def record_outputs(cache: Path, out: Path, keys: Mapping[str, str]) -> None:
+def record_outputs(cache: Cache, out: Path, keys: Mapping[str, str]) -> None:
     """Remember the key, size and mtime of each keyed file now in out."""
     out = out.absolute()
     entry = {}
@@ -203,23 +204,18 @@ def record_outputs(cache: Path, out: Path, keys: Mapping[str, str]) -> None:
         except OSError:
             continue
         entry[rel] = [key, info.st_size, info.st_mtime_ns]
-    path = cache / RECORD_NAME
-    try:
-        record = json.loads(path.read_text("utf-8"))
-        if record.get("version") != RECORD_VERSION:
-            raise ValueError
-    except (OSError, ValueError, AttributeError):
+    record = cache.record(RECORD_NAME)
+    if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
         record = {"version": RECORD_VERSION, "outputs": {}}
     record["outputs"][str(out)] = entry
-    write_atomic(path, json.dumps(record, separators=(",", ":")).encode("utf-8"))
+    cache.put_record(RECORD_NAME, record)
 
 
-def forget_outputs(cache: Path, out: Path) -> None:
+def forget_outputs(cache: Cache, out: Path) -> None:
     """Drop the record of out (its files are no longer what the record says)."""
-    path = cache / RECORD_NAME
+    record: Any = cache.record(RECORD_NAME)
     try:
-        record = json.loads(path.read_text("utf-8"))
-        record["outputs"].pop(str(out.absolute()), None)
-        write_atomic(path, json.dumps(record, separators=(",", ":")).encode("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        if record["outputs"].pop(str(out.absolute()), None) is not None:
+            cache.put_record(RECORD_NAME, record)
+    except (KeyError, TypeError, AttributeError):
         pass

@@ -22,16 +22,29 @@ from generator.build.outputs import (
     previous_outputs,
     record_outputs,
 )
-from generator.build.publish import publish
-from generator.build.stamp import compute_stamp, is_up_to_date, record_stamp
+from generator.build.publish import check_writable, publish
+from generator.build.stamp import (
+    compute_stamp,
+    is_up_to_date,
+    outside_inputs,
+    record_stamp,
+    with_reads,
+)
 from generator.core.cache import Cache
-from generator.core.context import BuildContext, BuildOptions, Reporter
+from generator.core.context import (
+    CACHE_DIR,
+    BuildContext,
+    BuildOptions,
+    Reporter,
+    require_project,
+)
+from generator.core.lock import project_lock
 from generator.errors import Problem, Problems, UsageError
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.parse import parse_yaml
 from generator.load.project import load_site
 from generator.load.translate import missing_texts, translated_site
-from generator.model import Positions
+from generator.model import Positions, Site
 from generator.pdf.options import VARIANTS, PdfOptions
 from generator.site.links import check_links
 from generator.site.pages import plan_site
@@ -86,29 +99,42 @@ def build_site(
 ) -> Summary:
     """Build the site under root into options.output; BuildFailed on bad content.
 
-    stamp, if given, is ``stamp.compute_stamp(root, options)`` taken just before
-    (the CLI has it from checking for a no-op), so the inputs are hashed once.
+    Holds the project's lock (``core.lock``) from reading the inputs to recording
+    what was published; a caller that already holds it (the CLI, ``bundle``) is
+    let through. stamp, if given, is ``stamp.compute_stamp(root, options)`` taken
+    just before under that lock (the CLI has it from checking for a no-op), so the
+    inputs are hashed once.
     """
     started = time.perf_counter()
+    require_project(root)  # before the cache folder is made
     ctx = BuildContext.open(root, options, reporter)
+    with project_lock(ctx.root / CACHE_DIR):
+        summary = _build(ctx, stamp)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _build(ctx: BuildContext, stamp: str | None) -> Summary:
+    options = ctx.options
     summary = Summary(output=options.output)
-    assert ctx.cache.folder is not None
-    cache = ctx.cache.folder
     stamp = stamp or compute_stamp(ctx.root, options)
-    if options.output.is_dir() and is_up_to_date(cache, options.output, stamp):
+    if is_up_to_date(ctx.cache, ctx.root, options.output, stamp):
         summary.up_to_date = True
-        summary.seconds = time.perf_counter() - started
         return summary
-    files, outputs = _make(ctx, summary, previous_outputs(cache, options.output))
+    check_writable(options.output)  # say it now, not after every stage ran
+    files, outputs = _make(ctx, summary, previous_outputs(ctx.cache, options.output))
+    reads = outside_inputs(ctx.root, ctx.reads)
+    full_stamp = with_reads(stamp, ctx.root, reads)  # before publishing: see stamp
     ctx.reporter.stage("publish")
-    forget_outputs(cache, options.output)  # the record is only true once published
+    forget_outputs(ctx.cache, options.output)  # the record is only true once published
     publish(files, options.output)
-    record_outputs(cache, options.output, outputs.keys())
+    record_outputs(ctx.cache, options.output, outputs.keys())
     ctx.cache.prune()
+    ctx.note_damaged_cache()
     # Only a clean build may be skipped next time: warnings (and the list of
     # masked small counts, docs/suppression.md) must be shown again.
     clean = not ctx.problems.warnings and not ctx.problems.notes
-    record_stamp(cache, options.output, stamp if clean else None)
+    record_stamp(ctx.cache, options.output, full_stamp if clean else None, reads)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.pages_reused = outputs.reused.get("html", 0)
@@ -116,7 +142,6 @@ def build_site(
     summary.notes = sorted(ctx.problems.notes, key=Problem.sort_key)
     for problem in (*summary.warnings, *summary.notes):
         ctx.reporter.problem(problem)
-    summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -163,29 +188,57 @@ def _make(
     return files, outputs
 
 
-def check_site(root: Path, *, strict: bool = False) -> list[Problem]:
-    """Validate the project without writing anything; return the warnings."""
+def check_site(root: Path, *, strict: bool = False, pdf: bool = True) -> list[Problem]:
+    """Validate the project without writing anything; return the warnings.
+
+    Every check a build makes before rendering is made, the PDF stage's included
+    (unless pdf is false, as for ``build --no-pdf``): what a build refuses, check
+    refuses. What only rendering finds (a renderer's warning, a link's anchor in
+    a rendered page) is a build's.
+    """
     ctx = BuildContext(
         root.resolve(),
-        BuildOptions(root / "output", strict=strict),
+        BuildOptions(root / "output", strict=strict, pdf=pdf),
         Problems(),
         _silent(),
         Cache(None),
     )
     site = stages.load(ctx)
     narratives = stages.narratives(ctx, site)
-    for lang in sorted({n.lang for e in site.entries for n in e.translations}):
-        copy = translated_site(site, lang)  # content/<slug>/<lang>/*.md
-        stages.translated_narratives(ctx, copy, {}, lang)
+    ctx.check()  # each stage ends where a build's does: the same problems
     from generator.figures.stage import resolve_figures  # resolves, draws nothing
 
     resolve_figures(site, ctx.problems)
+    ctx.check()
+    if pdf and site.config.pdf:
+        _check_briefs(ctx, site, narratives)
+        ctx.check()
+    for lang in sorted({n.lang for e in site.entries for n in e.translations}):
+        copy = translated_site(site, lang)  # content/<slug>/<lang>/*.md
+        stages.translated_narratives(ctx, copy, {}, lang)
+    ctx.check()
     # Links lead to a page of the plan; their anchors are checked by a build only,
     # which renders the pages.
     pages = dict.fromkeys(p.out for p in plan_site(site))
     check_links(narratives, pages, ctx.problems)
     ctx.check()
     return ctx.problems.warnings
+
+
+def _check_briefs(ctx: BuildContext, site: Site, narratives: stages.Narratives) -> None:
+    """Check what the PDF stage refuses before it renders, as it does (pdf.fetch).
+
+    Each narrative's images and other loaded URLs against what a brief may load
+    (a remote image: never fetched, so refused), and the logo of the briefs.
+    """
+    from generator.pdf.brief import logo_url
+    from generator.pdf.fetch import check_brief, site_resources
+
+    found = Problems()  # a problem in several briefs is reported once, as by build
+    resources = site_resources(site, {}, narratives)
+    logo_url(site, resources, found)
+    check_brief(list(narratives.items()), "", resources, site, found)
+    ctx.problems.extend(dict.fromkeys(found.items))
 
 
 def _silent() -> Reporter:
@@ -211,7 +264,15 @@ def make_brief(
             f"unknown PDF variant '{options.variant}'; "
             f"choose one of {', '.join(VARIANTS)}"
         )
+    require_project(root)
     ctx = BuildContext.open(root, BuildOptions(root / "output"), reporter)
+    with project_lock(ctx.root / CACHE_DIR):
+        return _make_brief(ctx, name, output, options)
+
+
+def _make_brief(
+    ctx: BuildContext, name: str, output: Path | None, options: PdfOptions
+) -> tuple[Path, PdfOut, list[Problem]]:
     site = stages.load(ctx)
     series = {s for s, entries in site.series().items() if len(entries) > 1}
     known = [e.slug for e in site.entries] + [f"series/{s}" for s in sorted(series)]
@@ -237,7 +298,8 @@ def make_brief(
     finally:
         Path(tmp).unlink(missing_ok=True)
     ctx.cache.prune()
-    return target, out, ctx.problems.warnings
+    ctx.note_damaged_cache()
+    return target, out, ctx.problems.warnings + ctx.problems.notes
 
 
 def check_translations(root: Path) -> tuple[list[Problem], tuple[str, ...]]:

@@ -1,60 +1,106 @@
-"""Publish a built site atomically: a folder beside output/, swapped in by rename."""
+"""Publish a built site atomically, wherever output/ lives.
+
+The usual way: the new site is written into a folder beside output/ and swapped in
+by two renames, so a reader (or a failed or killed build) sees the old site or the
+new one, never a mix. When output/ is a symbolic link (a web root elsewhere), the
+link is kept and the swap happens beside the folder it points to. When output/
+cannot be renamed — it is a mount point (EBUSY), or its parent cannot be written —
+its contents are replaced in place instead: the new site is staged inside it
+(``.proceedings-new-*``), the old entries are moved into ``.proceedings-old-*``,
+the new ones moved out of staging, and the old ones removed; a failure at any
+point moves the old entries back. A build killed in the middle is repaired by the
+next one (``_recover``), before it writes anything. The caller holds the project
+lock (``core.lock``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-
-from generator.errors import UsageError
 
 Payload = bytes | Path  # file content, or a file to copy
 
-
-@contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """Hold a lock beside out, so two builds never write one output at once."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.with_name(f".{out.name}.lock")
-    with lock_path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageError(
-                f"output locked: another build is writing {out}; wait for it to finish"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+_IN_PLACE = "proceedings"  # prefix of the folders an in-place update keeps inside
+# The errors that mean "this folder cannot be swapped by rename": update in place.
+_NO_SWAP = frozenset({errno.EBUSY, errno.EXDEV, errno.EACCES, errno.EPERM})
 
 
 def publish(files: Mapping[str, Payload], out: Path) -> None:
     """Replace out/ with files; a failure or Ctrl-C leaves the old out/ as it was."""
     out = out.absolute()
-    with output_lock(out):
-        _recover(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    target = published_folder(out)
+    try:
+        _recover(target)
+        if target.is_dir() and (
+            os.path.ismount(target) or not _writable(target.parent)
+        ):
+            _publish_in_place(files, target, out)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent)
+        )
         try:
-            folders: set[Path] = set()
-            for rel, payload in sorted(files.items()):
-                target = staging / rel
-                if target.parent not in folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(target.parent)
-                if isinstance(payload, Path):
-                    _link_or_copy(payload, target, out)
-                else:
-                    target.write_bytes(payload)
-            _swap(staging, out)
-        except BaseException:
+            _fill(staging, files, out)
+            _swap(staging, target)
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
-            raise
+    except OSError as exc:
+        raise _about(exc, out) from exc
+
+
+def published_folder(out: Path) -> Path:
+    """The folder that holds the site: out, or the folder its link leads to."""
+    return Path(os.path.realpath(out))
+
+
+def check_writable(out: Path) -> None:
+    """Raise OSError (with the path) now if publishing into out cannot work.
+
+    Called before a build starts, so a read-only or missing output location is
+    said at once rather than after every stage ran.
+    """
+    target = published_folder(out.absolute())
+    where = target if target.is_dir() and os.path.ismount(target) else target.parent
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        probe = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=where))
+        probe.rmdir()
+    except OSError as exc:
+        if target.is_dir() and _writable(target):
+            return  # its parent is not writable: publishing updates it in place
+        raise _about(exc, out) from exc
+
+
+def _about(exc: OSError, out: Path) -> OSError:
+    """The same error, naming the output folder rather than a staging file."""
+    if exc.errno is None:
+        return exc
+    return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(out))
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _fill(staging: Path, files: Mapping[str, Payload], out: Path) -> None:
+    """Write every file into staging (hard links to unchanged files of out)."""
+    folders: set[Path] = set()
+    for rel, payload in sorted(files.items()):
+        target = staging / rel
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        if isinstance(payload, Path):
+            _link_or_copy(payload, target, out)
+        else:
+            target.write_bytes(payload)
+    staging.chmod(0o755)
 
 
 def _link_or_copy(source: Path, target: Path, out: Path) -> None:
@@ -68,40 +114,113 @@ def _link_or_copy(source: Path, target: Path, out: Path) -> None:
             os.link(source, target)
             return
         except OSError:
-            pass  # e.g. a file system without hard links
+            pass  # e.g. a file system without hard links, or another one
     shutil.copyfile(source, target)
 
 
-def _recover(out: Path) -> None:
+def _recover(target: Path) -> None:
     """Clean up after a build killed outright (SIGKILL, power loss); lock held.
 
     Staging folders are removed, and a previous site left aside between the two
-    renames of a swap is put back, so it is never lost.
+    renames of a swap, or moved aside by an in-place update, is put back.
     """
-    for stale in out.parent.glob(f".{out.name}-new-*"):
+    for stale in target.parent.glob(f".{target.name}-new-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    old = out.with_name(f".{out.name}-old")
-    if old.is_dir() and not out.exists():
-        old.rename(out)
+    old = target.with_name(f".{target.name}-old")
+    if old.is_dir() and not target.exists():
+        old.rename(target)
+    if not target.is_dir():
+        return
+    for stale in target.glob(f".{_IN_PLACE}-new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for done in target.glob(f".{_IN_PLACE}-done-*"):
+        shutil.rmtree(done, ignore_errors=True)  # the new site was complete
+    for backup in target.glob(f".{_IN_PLACE}-old-*"):
+        _roll_back(target, backup)
 
 
-def _swap(staging: Path, out: Path) -> None:
-    old = out.with_name(f".{out.name}-old")
+def _swap(staging: Path, target: Path) -> None:
+    """Put staging in target's place by rename; in place when that is refused."""
+    old = target.with_name(f".{target.name}-old")
     shutil.rmtree(old, ignore_errors=True)  # left by a crashed run
-    staging.chmod(0o755)
     try:
-        if out.exists():
-            out.rename(old)
+        if target.exists():
+            target.rename(old)
+    except OSError as exc:
+        if exc.errno not in _NO_SWAP:
+            raise
+        _replace_contents(target, staging)  # e.g. a mount point: EBUSY
+        return
+    try:
         try:
-            staging.rename(out)
+            staging.rename(target)
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
-            shutil.copytree(staging, out)  # another file system: copy instead
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(staging, target, symlinks=True)  # another file system
     except BaseException:  # incl. Ctrl-C between the two renames
         if old.exists():
-            shutil.rmtree(out, ignore_errors=True)  # a partial copy, if any
-            old.rename(out)  # put the previous site back
+            shutil.rmtree(target, ignore_errors=True)  # a partial copy, if any
+            old.rename(target)  # put the previous site back
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _publish_in_place(files: Mapping[str, Payload], target: Path, out: Path) -> None:
+    """Stage inside target (one file system: renames), then replace its contents."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{_IN_PLACE}-new-", dir=target))
+    try:
+        _fill(staging, files, out)
+        _replace_contents(target, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_contents(target: Path, source: Path) -> None:
+    """Make target's entries those of source, keeping target itself; roll back."""
+    backup = Path(tempfile.mkdtemp(prefix=f".{_IN_PLACE}-old-", dir=target))
+    try:
+        for entry in _entries(target):
+            entry.rename(backup / entry.name)
+        for entry in sorted(source.iterdir()):
+            _move(entry, target / entry.name)
+        target.chmod(0o755)
+    except BaseException:
+        _roll_back(target, backup)
+        raise
+    done = backup.with_name(backup.name.replace("-old-", "-done-", 1))
+    backup.rename(done)  # from here on, recovery keeps the new site
+    shutil.rmtree(done, ignore_errors=True)
+
+
+def _roll_back(target: Path, backup: Path) -> None:
+    """Remove what an in-place update put in target and move the old entries back."""
+    for entry in _entries(target):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+    for entry in sorted(backup.iterdir()):
+        entry.rename(target / entry.name)
+    backup.rmdir()
+
+
+def _entries(target: Path) -> list[Path]:
+    """The entries of target that belong to the site (not our own bookkeeping)."""
+    return sorted(
+        p for p in target.iterdir() if not p.name.startswith(f".{_IN_PLACE}-")
+    )
+
+
+def _move(source: Path, destination: Path) -> None:
+    """Rename source to destination; copy across file systems."""
+    try:
+        source.rename(destination)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if source.is_dir():
+            shutil.copytree(source, destination, symlinks=True)
+        else:
+            shutil.copy2(source, destination)

@@ -17,13 +17,21 @@ from pathlib import Path
 from generator.build.outputs import Outputs, input_keys, page_key
 from generator.core.context import BuildContext
 from generator.core.workers import pool_map
-from generator.errors import Problem, Problems
+from generator.errors import BuildFailed, Problem, Problems
 from generator.figures.stage import FigureOut, FigureResult, draw_figures
-from generator.load.project import load_site
+from generator.load.files import MAX_DATA_BYTES, read_text, recording
+from generator.load.narratives import load_narratives
+from generator.load.parse import parse_yaml
+from generator.load.project import load_config, load_site
 from generator.load.translate import translated_site
+from generator.markdown.checks import Unloaded
 from generator.markdown.pieces import RenderedNarrative
-from generator.markdown.render import render_narrative, render_narratives
-from generator.model import Entry, Site, Untranslated
+from generator.markdown.render import (
+    check_unloaded,
+    render_narrative,
+    render_narratives,
+)
+from generator.model import Entry, Positions, Site, Untranslated
 from generator.pdf.options import PdfOptions
 from generator.pdf.stage import PdfResult
 from generator.site.datasets import dataset_csv, dataset_json, dataset_paths
@@ -47,11 +55,74 @@ PARALLEL_MARKDOWN_FROM = 64  # conferences; fewer render faster than workers sta
 def load(ctx: BuildContext) -> Site:
     """Load and check the project; key its inputs for the cache."""
     ctx.reporter.stage("load")
-    site = load_site(ctx.root, ctx.problems, drafts=ctx.options.drafts, cache=ctx.cache)
+    try:
+        with recording(ctx.reads):  # the dependency record: every file it reads
+            site = load_site(
+                ctx.root, ctx.problems, drafts=ctx.options.drafts, cache=ctx.cache
+            )
+    except BuildFailed:
+        _check_unloaded_narratives(ctx)
+        ctx.check()  # raises, with every problem sorted
+        raise
     ctx.check()
     if ctx.cache.folder is not None:
         ctx.keys = input_keys(site, (ctx.options.drafts, ctx.options.preview))
     return site
+
+
+def _check_unloaded_narratives(ctx: BuildContext) -> None:
+    """Check the Markdown of conferences whose data file has errors, this run.
+
+    Their citations are checked against the ids the data file names; the loader
+    reported their front matter already.
+    """
+    failed = sorted(
+        {
+            p.pos.path
+            for p in ctx.problems.errors
+            if p.pos.path.parent == Path("data") and p.pos.path.suffix in _DATA
+        }
+    )
+    if not failed:
+        return
+    settings = load_config(ctx.root, Problems())
+    config, languages = settings.config, settings.languages
+    allow_html = config.allow_html if config else False
+    for rel in failed:
+        unloaded = _unloaded(ctx.root, rel)
+        for narrative in load_narratives(
+            ctx.root, rel.stem, Problems(), ctx.options.drafts, languages.primary
+        ):
+            check_unloaded(
+                unloaded,
+                narrative,
+                languages.primary,
+                ctx.problems,
+                ctx.root,
+                allow_html=allow_html,
+            )
+
+
+_DATA = (".yaml", ".yml")
+
+
+def _unloaded(root: Path, rel: Path) -> Unloaded:
+    """The ids a data file with errors names, as far as it can be read."""
+    text = read_text(root, rel, Problems(), MAX_DATA_BYTES)
+    raw = parse_yaml(text, Positions(rel), Problems()) if text else None
+    found: dict[str, set[str]] = {"indicators": set(), "figures": set()}
+    if isinstance(raw, dict):
+        for kind, ids in found.items():
+            items = raw.get(kind)
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    ids.add(item["id"])
+    return Unloaded(
+        rel,
+        frozenset(found["indicators"]),
+        frozenset(found["figures"]),
+        readable=isinstance(raw, dict),
+    )
 
 
 def narratives(ctx: BuildContext, site: Site) -> Narratives:
@@ -329,6 +400,7 @@ def _version_outputs(ctx: BuildContext, version: Version, outputs: Outputs) -> N
     outputs.add_all(version.figures.files, "figure", version.figures.keys)
     for slug, items in version.narratives.items():
         for rendered in items:
+            ctx.reads.update(source for _, source in rendered.assets)
             outputs.add_all(
                 {f"{version.prefix}{slug}/{rel}": src for rel, src in rendered.assets},
                 "asset",

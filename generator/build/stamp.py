@@ -1,49 +1,97 @@
-"""Build stamps: what a build read, so a build of an unchanged project can stop at once.
+"""Build stamps: what a build read and wrote, so a build of an unchanged project stops.
 
-A stamp is a hash of every input (the content of site.yaml, data/, content/ and
-themes/; the size and modification time of the shipped theme and of the generator's
-own code) plus the build options. After a build without warnings, the stamp is
-stored in the cache with the identity of the output folder it produced; the next
-build with the same stamp and an untouched output folder has nothing to do.
-`proceedings clean` forgets every stamp.
+A stamp hashes every input and the build options: the content of site.yaml, data/,
+content/ and themes/ (the folders, so a new file counts), the content of every
+other project file the last build read (its dependency record: an image beside
+the project's folders, a source's archived file — whatever the loader and the
+Markdown stage noted, ``BuildContext.reads``), and the size and modification time
+of the shipped theme and of the generator's own code.
+
+After a build without warnings, the stamp is kept in the cache's ``stamps`` record
+for that output folder, with the list of files read and the manifest of output/:
+the size and modification time of every file in it. The next build with the same
+stamp and the same manifest has nothing to do; a file deleted, added or altered in
+output/ makes it build again. ``proceedings clean`` forgets every stamp.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import generator
+from generator.core.cache import Cache
 from generator.core.context import PACKAGE_THEMES  # cheap: no pipeline imported
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2  # 2: dependency record and output manifest
 MAX_HASHED = 10_000_000  # larger inputs are refused by the loader anyway
-_INPUTS = ("site.yaml", "data", "content", "themes")
+INPUTS = ("site.yaml", "data", "content", "themes")
+RECORD = "stamps"
 
 
 def compute_stamp(root: Path, options: object) -> str:
-    """Hash the state of every file a build of root could read, and the options."""
-    digest = hashlib.sha256(f"{STAMP_VERSION}|{options!r}".encode())
+    """Hash the state of the project's input folders and of our code, and the options.
+
+    The files the last build read elsewhere are added by ``with_reads``.
+    """
+    hasher = hashlib.sha256(f"{STAMP_VERSION}|{options!r}".encode())
     # The project's own files by content (an edit within one clock tick still
     # counts); the shipped theme and our code by size and modification time.
-    for path in _files(root / name for name in _INPUTS):
-        digest.update(f"{path}|".encode())
-        info = path.lstat()
-        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_HASHED:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        else:  # links, FIFOs, devices, huge files: never read them here
-            target = str(path.readlink()) if stat.S_ISLNK(info.st_mode) else ""
-            digest.update(
-                f"{info.st_mode}|{target}|{info.st_size}|{info.st_mtime_ns}".encode()
-            )
+    for path in _files(root / name for name in INPUTS):
+        hasher.update(f"{path.relative_to(root)}|".encode())
+        _hash_file(hasher, path)
     for path in _files((PACKAGE_THEMES, Path(generator.__file__).parent)):
         info = path.stat()
-        digest.update(f"{path}|{info.st_size}|{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+        hasher.update(f"{path}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    return hasher.hexdigest()
+
+
+def with_reads(stamp: str, root: Path, reads: Iterable[str]) -> str:
+    """The stamp, with the content of the other project files a build read added."""
+    hasher = hashlib.sha256(stamp.encode())
+    for rel in sorted(set(reads)):
+        hasher.update(f"{rel}|".encode())
+        _hash_file(hasher, root / rel)
+    return hasher.hexdigest()
+
+
+def outside_inputs(root: Path, reads: Iterable[Path]) -> list[str]:
+    """The files of reads that the input folders do not cover, relative to root."""
+    root = root.resolve()
+    found = set()
+    for path in reads:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if real.is_relative_to(root):
+            rel = real.relative_to(root)
+            if rel.parts and rel.parts[0] not in INPUTS:
+                found.add(rel.as_posix())
+        else:  # an archived copy under a root site.yaml declares (../shared/…)
+            found.add(Path(os.path.relpath(real, root)).as_posix())
+    return sorted(found)
+
+
+def _hash_file(hasher: hashlib._Hash, path: Path) -> None:
+    try:
+        info = path.lstat()
+    except OSError:
+        hasher.update(b"missing\n")
+        return
+    if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_HASHED:
+        try:
+            hasher.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            hasher.update(b"unreadable\n")
+    else:  # links, FIFOs, devices, huge files: never read them here
+        target = str(path.readlink()) if stat.S_ISLNK(info.st_mode) else ""
+        hasher.update(
+            f"{info.st_mode}|{target}|{info.st_size}|{info.st_mtime_ns}".encode()
+        )
 
 
 def _files(sources: Iterable[Path]) -> list[Path]:
@@ -58,50 +106,74 @@ def _files(sources: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _output_identity(out: Path) -> str:
-    stat = out.stat()
-    return f"{stat.st_ino}:{stat.st_mtime_ns}"
+def manifest(out: Path) -> dict[str, list[int]]:
+    """The size and modification time of every file in out (through its link)."""
+    top = Path(os.path.realpath(out))
+    files: dict[str, list[int]] = {}
+    for folder, dirs, names in os.walk(top):  # does not follow links below
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            files[path.relative_to(top).as_posix()] = [info.st_size, info.st_mtime_ns]
+    return files
 
 
-def check_stamp(root: Path, options: object, cache_dir: str) -> tuple[str, bool]:
+def check_stamp(root: Path, options: object, cache: Cache) -> tuple[str, bool]:
     """Compute the stamp of root's inputs and options; say if output/ matches it.
 
-    The CLI calls this before importing the pipeline and hands the stamp to
-    ``build_site``, so the inputs are hashed once per build.
+    The CLI calls this, holding the project's lock, before importing the
+    pipeline, and hands the stamp to ``build_site``, so the inputs are hashed
+    once per build. A damaged record is left for the build to note.
     """
     root = root.resolve()
     stamp = compute_stamp(root, options)
     out = getattr(options, "output", None)
-    if not isinstance(out, Path) or not out.is_dir():
+    if not isinstance(out, Path):
         return stamp, False
-    return stamp, is_up_to_date(root / cache_dir, out, stamp)
+    return stamp, is_up_to_date(cache, root, out, stamp, keep=True)
 
 
-def is_up_to_date(cache: Path, out: Path, stamp: str) -> bool:
-    """Return True if out was made by a build with this stamp and not touched since."""
-    try:
-        record = json.loads((cache / "stamps.json").read_text("utf-8"))
-        entry = record.get(str(out.absolute()))
-        return bool(entry) and entry == [stamp, _output_identity(out)]
-    except (OSError, ValueError, AttributeError):
+def is_up_to_date(
+    cache: Cache, root: Path, out: Path, stamp: str, *, keep: bool = False
+) -> bool:
+    """Say if out was made by a build with this stamp and is exactly as it left it."""
+    if not Path(os.path.realpath(out)).is_dir():
         return False
+    record = cache.record(RECORD, keep=keep)
+    entry = record.get(str(out.absolute())) if isinstance(record, dict) else None
+    if not isinstance(entry, dict):
+        return False
+    reads = entry.get("reads")
+    if not isinstance(reads, list) or not all(isinstance(r, str) for r in reads):
+        return False
+    if entry.get("stamp") != with_reads(stamp, root, reads):
+        return False
+    return bool(entry.get("files") == manifest(out))
 
 
-def record_stamp(cache: Path, out: Path, stamp: str | None) -> None:
-    """Remember the stamp of the build that made out (None forgets it)."""
-    path = cache / "stamps.json"
-    try:
-        record = json.loads(path.read_text("utf-8"))
-        if not isinstance(record, dict):
-            record = {}
-    except (OSError, ValueError):
+def record_stamp(
+    cache: Cache, out: Path, stamp: str | None, reads: Sequence[str] = ()
+) -> None:
+    """Remember the stamp of the build that made out (None forgets it).
+
+    stamp is the full stamp (``with_reads``) and reads the files it added; the
+    manifest of out is taken now, after publishing.
+    """
+    record = cache.record(RECORD)
+    if not isinstance(record, dict):
         record = {}
     key = str(out.absolute())
     if stamp is None:
-        record.pop(key, None)
+        if record.pop(key, None) is None:
+            return
     else:
-        record[key] = [stamp, _output_identity(out)]
-    cache.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
-    temporary.replace(path)  # atomic: an interrupted write leaves the old record
+        record[key] = {
+            "stamp": stamp,
+            "reads": sorted(reads),
+            "files": manifest(out),
+        }
+    cache.put_record(RECORD, record)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from generator.commands.common import Context, run
+from generator.commands.common import Context, holding_project, run
 from generator.commands.console import ConsoleReporter
 from generator.core.context import CACHE_DIR
+
+if TYPE_CHECKING:
+    from generator.core.context import BuildOptions
+
+NO_WAIT = click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another run is using the project, stop at once (exit 2, naming its "
+    "process) instead of waiting for it.",
+)
 
 
 @click.command()
@@ -24,16 +36,22 @@ from generator.core.context import CACHE_DIR
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--no-pdf", is_flag=True, help="Skip PDF briefs (fast HTML-only build).")
 @click.option("--drafts", is_flag=True, help="Include narratives marked draft: true.")
+@NO_WAIT
 @click.pass_obj
 def build(
-    obj: Context, output: Path | None, strict: bool, no_pdf: bool, drafts: bool
+    obj: Context,
+    output: Path | None,
+    strict: bool,
+    no_pdf: bool,
+    drafts: bool,
+    no_wait: bool,
 ) -> None:
     """Build the HTML site (and PDF briefs) into output/.
 
     The new site is written beside output/ and swapped in at the end: a build that
-    fails or is interrupted leaves the previous output/ as it was.
+    fails or is interrupted leaves the previous output/ as it was. One run at a
+    time: a second one waits (or, with --no-wait, exits 2).
     """
-    from generator.build.stamp import check_stamp
     from generator.core.context import BuildOptions
 
     started = time.perf_counter()
@@ -43,36 +61,85 @@ def build(
         pdf=not no_pdf,
         drafts=drafts,
     )
-    stamp = None
-    if (obj.root / "site.yaml").is_file():
-        stamp, up_to_date = check_stamp(obj.root, options, CACHE_DIR)
-        if up_to_date:  # nothing changed: answer before importing the pipeline
-            if obj.verbosity >= 1:
-                seconds = time.perf_counter() - started
-                click.echo(f"{options.output} is up to date ({seconds:.2f} s)")
-            return
-    from generator.build.pipeline import build_site
-
-    reporter = ConsoleReporter(obj.verbosity)
-    summary = run(obj, lambda: build_site(obj.root, options, reporter, stamp=stamp))
+    summary = run(obj, lambda: _build(obj, options, no_wait=no_wait))
     if obj.verbosity >= 1:
-        click.echo(str(summary))
+        if summary is None:
+            seconds = time.perf_counter() - started
+            click.echo(f"{options.output} is up to date ({seconds:.2f} s)")
+        else:
+            click.echo(str(summary))
+
+
+def _build(obj: Context, options: BuildOptions, *, no_wait: bool) -> object | None:
+    """Build holding the project's lock; None when output/ is up to date."""
+    from generator.build.stamp import check_stamp
+    from generator.core.cache import Cache
+
+    with holding_project(obj, no_wait=no_wait):
+        stamp = None
+        if (obj.root / "site.yaml").is_file():
+            cache = Cache(obj.root.resolve() / CACHE_DIR)
+            stamp, up_to_date = check_stamp(obj.root, options, cache)
+            if up_to_date:  # nothing changed: answer before importing the pipeline
+                return None
+        from generator.build.pipeline import build_site
+
+        reporter = ConsoleReporter(obj.verbosity)
+        return build_site(obj.root, options, reporter, stamp=stamp)
 
 
 @click.command()
+@NO_WAIT
 @click.pass_obj
-def clean(obj: Context) -> None:
-    """Remove output/ and the build cache."""
-    removed = []
-    for name in ("output", ".proceedings-cache", ".preview"):
-        path = obj.root / name
-        if path.exists():
-            shutil.rmtree(path)
-            removed.append(name)
+def clean(obj: Context, no_wait: bool) -> None:
+    """Remove output/, the preview and the build cache.
+
+    Waits for a build that is running (or, with --no-wait, exits 2). When output/
+    is a link to a folder elsewhere (a web root), that folder's site is removed
+    and the link is kept, so the next build publishes there again.
+    """
+    removed = run(obj, lambda: _clean(obj, no_wait=no_wait))
     if obj.verbosity >= 1:
         click.echo(
             f"Removed {', '.join(removed)}." if removed else "Nothing to remove."
         )
+
+
+def _clean(obj: Context, *, no_wait: bool) -> list[str]:
+    """Remove what builds made, holding the project's lock; say what went."""
+    from generator.core.lock import LOCK_NAME
+
+    removed = []
+    with holding_project(obj, no_wait=no_wait):
+        output = obj.root / "output"
+        if output.is_symlink():
+            target = Path(os.path.realpath(output))
+            if target.is_dir():
+                shutil.rmtree(target)
+                removed.append(f"output (the site in {target}; the link is kept)")
+        elif output.exists():
+            shutil.rmtree(output)
+            removed.append("output")
+        for leftover in [*obj.root.glob(".output-new-*"), obj.root / ".output-old"]:
+            shutil.rmtree(leftover, ignore_errors=True)  # of a build killed outright
+        preview = obj.root / ".preview"
+        if preview.exists():
+            shutil.rmtree(preview)
+            removed.append(".preview")
+        cache = obj.root / CACHE_DIR
+        entries = (
+            [p for p in cache.iterdir() if p.name != LOCK_NAME]
+            if cache.is_dir()
+            else []
+        )
+        for entry in entries:  # the lock file stays: we hold it
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        if entries:
+            removed.append(CACHE_DIR)
+    return removed
 
 
 @click.command()
@@ -88,8 +155,11 @@ def clean(obj: Context) -> None:
 @click.option(
     "--no-pdf", is_flag=True, help="Leave out the PDF briefs (included by default)."
 )
+@NO_WAIT
 @click.pass_obj
-def bundle(obj: Context, output: Path | None, strict: bool, no_pdf: bool) -> None:
+def bundle(
+    obj: Context, output: Path | None, strict: bool, no_pdf: bool, no_wait: bool
+) -> None:
     """Write one zip for delegates: the site, PDF briefs, data, SHA-256 manifest.
 
     Builds the site into .proceedings-cache/bundle/ (output/ is left alone) and zips
@@ -98,11 +168,16 @@ def bundle(obj: Context, output: Path | None, strict: bool, no_pdf: bool) -> Non
     from disk, search included. DATE is the end of the newest reporting period;
     the same inputs give a byte-identical zip. See docs/bundle.md.
     """
-    from generator.build.bundle import BundleOptions, make_bundle
+    from generator.build.bundle import BundleOptions, BundleSummary, make_bundle
 
     options = BundleOptions(output=output, pdf=not no_pdf, strict=strict)
     reporter = ConsoleReporter(obj.verbosity)
-    summary = run(obj, lambda: make_bundle(obj.root, options, reporter))
+
+    def make() -> BundleSummary:
+        with holding_project(obj, no_wait=no_wait):
+            return make_bundle(obj.root, options, reporter)
+
+    summary = run(obj, make)
     if obj.verbosity >= 1:
         click.echo(str(summary.build))
         click.echo(str(summary))

@@ -11,6 +11,11 @@ from generator.errors import Problem
 @click.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
+    "--no-pdf",
+    is_flag=True,
+    help="Leave out the checks of the PDF briefs, as `build --no-pdf` does.",
+)
+@click.option(
     "--translations",
     is_flag=True,
     help="Also list what has no English version yet: each narrative without "
@@ -19,15 +24,17 @@ from generator.errors import Problem
     "fail the check unless --strict is given. See docs/bilingual.md.",
 )
 @click.pass_obj
-def check(obj: Context, strict: bool, translations: bool) -> None:
+def check(obj: Context, strict: bool, no_pdf: bool, translations: bool) -> None:
     """Check site.yaml, data/ and content/ without writing anything.
 
-    With --translations, also report every missing English translation; English
-    pages show the Vietnamese text (marked as such) until one is written.
+    Makes every check a build makes before rendering, the PDF briefs' included:
+    what `build` refuses, `check` refuses. With --translations, also report every
+    missing English translation; English pages show the Vietnamese text (marked
+    as such) until one is written.
     """
     from generator.build.pipeline import check_site
 
-    warnings = run(obj, lambda: check_site(obj.root, strict=strict))
+    warnings = run(obj, lambda: check_site(obj.root, strict=strict, pdf=not no_pdf))
     for warning in warnings:
         click.echo(str(warning), err=True)
     missing: list[Problem] = []

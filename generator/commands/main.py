@@ -1,8 +1,10 @@
 """The `proceedings` command: parse arguments, call one function, print problems.
 
-Exit codes: 0 success; 1 content errors (each printed as path:line:col); 2 usage
-errors (bad options, no project, output locked); 70 an internal error (a bug: run
-again with --debug for the traceback).
+Exit codes: 0 success; 1 content errors (each printed as path:line:col) or what the
+machine refused (a full disk, a read-only folder: the path and what to do); 2 usage
+errors (bad options, no project, the project in use with --no-wait); 70 an internal
+error (a bug: run again with --debug for the traceback); 128 + the signal's number
+when interrupted (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import click
 
 from generator import __version__
 from generator.commands import building, checking, previewing, project
-from generator.commands.common import Context
+from generator.commands.common import Context, handle_termination
 from generator.importer.command import import_command
 
 
@@ -37,7 +39,8 @@ def cli(ctx: click.Context, root: Path, verbosity: int | None, debug: bool) -> N
     """Build conference proceedings: an HTML site and PDF briefs from data and Markdown.
 
     Run the commands in a project folder, or name one with --root. Exit codes: 0 ok,
-    1 content errors, 2 usage errors, 70 internal error.
+    1 content errors or a full disk, read-only folder…, 2 usage errors, 70 internal
+    error, 130/143/129 interrupted.
     """
     ctx.obj = Context(root, 1 if verbosity is None else verbosity, debug)
 
@@ -57,5 +60,6 @@ for command in (
 
 
 def main() -> None:
-    """Run the CLI (console script entry point)."""
+    """Run the CLI (console script entry point); SIGTERM and SIGHUP act as Ctrl-C."""
+    handle_termination()
     cli(prog_name="proceedings")

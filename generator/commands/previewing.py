@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.commands.common import Context, run
+from generator.commands.common import Context, holding_project, run
 from generator.commands.console import ConsoleReporter
 
 
@@ -61,22 +61,37 @@ def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
     "(archival), or none (a plain tagged PDF). See docs/pdf.md.",
 )
 @click.option("--no-cache", is_flag=True, help="Render even if the brief is cached.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another run is using the project, stop at once (exit 2).",
+)
 @click.pass_obj
 def pdf(
-    obj: Context, slug: str, output: Path | None, pdf_variant: str, no_cache: bool
+    obj: Context,
+    slug: str,
+    output: Path | None,
+    pdf_variant: str,
+    no_cache: bool,
+    no_wait: bool,
 ) -> None:
     """Make the PDF brief of one conference (SLUG) or of a series (series/SLUG).
 
     Uses the same templates, figures and cache as `build`; output/ is left alone.
     """
     from generator.build.pipeline import make_brief
+    from generator.errors import Problem
     from generator.pdf.options import PdfOptions
+    from generator.site.views import PdfOut
 
     options = PdfOptions(variant=pdf_variant, use_cache=not no_cache)
     reporter = ConsoleReporter(obj.verbosity)
-    path, made, warnings = run(
-        obj, lambda: make_brief(obj.root, slug, output, options, reporter)
-    )
+
+    def make() -> tuple[Path, PdfOut, list[Problem]]:
+        with holding_project(obj, no_wait=no_wait):
+            return make_brief(obj.root, slug, output, options, reporter)
+
+    path, made, warnings = run(obj, make)
     for warning in warnings:
         click.echo(str(warning), err=True)
     if obj.verbosity >= 1:

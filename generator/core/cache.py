@@ -9,16 +9,20 @@ input of what they hold (``Keys.of``: the inputs a result uses, plus a salt):
   briefs — kept as plain files so a build can link them into ``output/``;
 * **blobs** (``blob``/``put_blob``): bytes read back whole, e.g. Jinja's bytecode.
 
-Each entry is stored with the SHA-256 of its bytes (a header for objects and blobs,
-a ``.sha256`` file beside a file) and verified when read: a damaged or unreadable
-entry is removed and reported once through ``damaged``, and the caller makes it
-again. Nothing from the cache is published or unpickled unverified; the files are
-ours, never content, so unpickling a verified entry runs no user input.
+Each entry is stored with the SHA-256 of its name and bytes (a header for objects
+and blobs, a ``.sha256`` file beside a file) and verified when read: a damaged or
+unreadable entry is removed and listed in ``damaged`` (the build notes it once:
+"cache entry … damaged; rebuilt"), and the caller makes it again. The name is in
+the digest, so an entry copied or renamed onto another is caught too. Nothing from
+the cache is published or unpickled unverified; the files are ours, never content,
+so unpickling a verified entry runs no user input. The build's records
+(``records/``: the output record, the stamps) are blobs like any other.
 
 Entries are written atomically (``write_atomic``). ``prune`` keeps, per kind, the
 entries this build used and at most as many others, newest first, so the cache
 stays about twice the project's size and a preview and a build keep their own side
-by side. With no folder (a read-only project) nothing is kept and nothing is read.
+by side. With no folder (a read-only project) nothing is kept and nothing is read;
+``unusable`` decides that once per run.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import pickle
 import tempfile
@@ -79,17 +84,18 @@ def library_versions(*names: str) -> str:
 def tree_digest(folders: Iterable[Path], *, content: bool) -> str:
     """Hash the files under folders: by content, or by size and mtime (our code).
 
-    Links, FIFOs and devices are never read, only described.
+    Links, FIFOs and devices are never read, only described. Paths are hashed
+    relative to their folder, so a project moved elsewhere keeps its keys.
     """
     hasher = hashlib.sha256()
-    for folder in folders:
+    for index, folder in enumerate(folders):
         if not folder.is_dir():
             continue
         for where, dirs, names in os.walk(folder):  # does not follow links
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(names):
                 path = Path(where) / name
-                hasher.update(f"{path}\0".encode())
+                hasher.update(f"{index}|{path.relative_to(folder)}\0".encode())
                 try:
                     if content and path.is_file() and not path.is_symlink():
                         hasher.update(hashlib.sha256(path.read_bytes()).digest())
@@ -99,6 +105,21 @@ def tree_digest(folders: Iterable[Path], *, content: bool) -> str:
                 except OSError:
                     hasher.update(b"unreadable")
     return hasher.hexdigest()
+
+
+def unusable(folder: Path) -> str:
+    """Say why the cache cannot be kept in folder (e.g. "read-only file system").
+
+    "" when it can: the folder exists or was made, and a file can be written in it.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".tmp-probe-", dir=folder)
+        os.close(handle)
+        Path(probe).unlink()
+    except OSError as exc:
+        return (exc.strerror or type(exc).__name__).lower()
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +159,12 @@ class Cache:
             return None
         try:
             return pickle.loads(data)  # verified bytes we wrote; never content
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None  # written by another version of our code
+        except Exception:  # intact, but written by another version of our code
+            path = self._path(kind, f"{key}.pickle")
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+            return None
 
     def save(self, kind: str, key: str, value: object) -> None:
         """Store value; a read-only or full cache only costs time later."""
@@ -147,18 +172,27 @@ class Cache:
 
     # -- blobs -----------------------------------------------------------------------
 
-    def blob(self, kind: str, name: str) -> bytes | None:
-        """The bytes stored under kind/name if they are intact, else None."""
+    def blob(self, kind: str, name: str, *, keep: bool = False) -> bytes | None:
+        """The bytes stored under kind/name if they are intact, else None.
+
+        A damaged entry is removed and listed, unless keep (a look before the
+        run that will rebuild it, so that one notes it).
+        """
         path = self._path(kind, name)
         if path is None:
             return None
         try:
             raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
         except OSError:
+            if not keep:
+                self._discard(kind, name, path)
             return None
         data = raw[_DIGEST:]
-        if raw[:_DIGEST] != hashlib.sha256(data).digest():
-            self._discard(kind, name, path)
+        if raw[:_DIGEST] != _sum(kind, name, data).digest():
+            if not keep:
+                self._discard(kind, name, path)
             return None
         return data
 
@@ -167,7 +201,7 @@ class Cache:
         path = self._path(kind, name)
         if path is not None:
             with contextlib.suppress(OSError):
-                write_atomic(path, hashlib.sha256(data).digest() + data)
+                write_atomic(path, _sum(kind, name, data).digest() + data)
 
     # -- files -----------------------------------------------------------------------
 
@@ -176,14 +210,25 @@ class Cache:
         path = self._path(kind, name)
         if path is None:
             return None
+        sidecar = path.with_name(path.name + _SIDECAR)
         try:
-            expected = path.with_name(path.name + _SIDECAR).read_text("ascii")
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
-        except (OSError, UnicodeDecodeError):
-            if path.exists():
-                self._discard(kind, name, path)
+            data = path.read_bytes()
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                sidecar.unlink(missing_ok=True)
             return None
-        if expected.strip() != actual:
+        except OSError:
+            self._discard(kind, name, path)
+            return None
+        try:
+            expected = sidecar.read_bytes()
+        except FileNotFoundError:  # killed between the two writes: not damage
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+            return None
+        except OSError:
+            expected = b""
+        if expected.strip() != _sum(kind, name, data).hexdigest().encode("ascii"):
             self._discard(kind, name, path)
             return None
         return path
@@ -193,13 +238,40 @@ class Cache:
         path = self._path(kind, name)
         if path is None:
             return None
+        sidecar = path.with_name(path.name + _SIDECAR)
         try:
             write_atomic(path, data)
-            sidecar = path.with_name(path.name + _SIDECAR)
-            write_atomic(sidecar, hashlib.sha256(data).hexdigest().encode("ascii"))
-        except OSError:
-            return None  # a read-only or full cache only costs time later
+            write_atomic(sidecar, _sum(kind, name, data).hexdigest().encode("ascii"))
+        except OSError:  # a read-only or full cache only costs time later
+            for partial in (sidecar, path):
+                with contextlib.suppress(OSError):
+                    partial.unlink(missing_ok=True)
+            return None
         return path
+
+    # -- records ---------------------------------------------------------------------
+
+    def record(self, name: str, *, keep: bool = False) -> Any | None:
+        """The JSON record called name (the output record, the stamps), or None."""
+        data = self.blob("records", f"{name}.json", keep=keep)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:  # intact but not ours: another version wrote it
+            return None
+
+    def put_record(self, name: str, value: object) -> None:
+        """Keep value as the JSON record called name."""
+        data = json.dumps(value, separators=(",", ":"), sort_keys=True)
+        self.put_blob("records", f"{name}.json", data.encode("utf-8"))
+
+    def drop_record(self, name: str) -> None:
+        """Forget the record called name."""
+        path = self._path("records", f"{name}.json")
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
     # -- upkeep ----------------------------------------------------------------------
 
@@ -214,8 +286,12 @@ class Cache:
                 continue
             unused: dict[str, list[Path]] = {}
             for path in entries:
+                if path.name.startswith(".tmp-"):  # left by a killed run; lock held
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    continue
                 stem = _stem(path.name)
-                if stem not in keys and not path.name.startswith(".tmp-"):
+                if stem not in keys:
                     unused.setdefault(stem, []).append(path)
             excess = len(unused) - len(keys)
             if excess <= 0:
@@ -233,6 +309,13 @@ class Cache:
         for stale in (path, path.with_name(path.name + _SIDECAR)):
             with contextlib.suppress(OSError):
                 stale.unlink(missing_ok=True)
+
+
+def _sum(kind: str, name: str, data: bytes) -> Any:
+    """The SHA-256 of an entry: its kind and name, then its bytes."""
+    hasher = hashlib.sha256(f"{kind}/{name}\0".encode())
+    hasher.update(data)
+    return hasher
 
 
 def _stem(name: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from generator.core.cache import Cache, Keys
-from generator.errors import Problem, Problems
+from generator.core.cache import Cache, Keys, unusable
+from generator.errors import Pos, Problem, Problems, UsageError
 
 CACHE_DIR = ".proceedings-cache"  # figures, PDFs, memo, records; `proceedings clean`
 
@@ -35,6 +35,15 @@ class BuildOptions:
     pdf: bool = True
     drafts: bool = False
     preview: bool = False
+
+
+def require_project(root: Path) -> None:
+    """Raise UsageError unless root is a project folder (one holding site.yaml)."""
+    if not (root / "site.yaml").is_file():
+        raise UsageError(
+            f"no site.yaml in {root.resolve()}: run proceedings in a project folder "
+            "(one with site.yaml, data/ and content/), or pass --root"
+        )
 
 
 class Reporter(Protocol):
@@ -68,7 +77,9 @@ class BuildContext:
     """What every stage of one run is handed: where, how, and what it found.
 
     ``keys`` is set once the site is loaded (it hashes the loaded inputs); stages
-    key what they keep in the cache with ``key``.
+    key what they keep in the cache with ``key``. ``reads`` is the dependency
+    record: every project file the run read (the loader's files, the images the
+    narratives show), for the stamp of the build (``build.stamp``).
     """
 
     root: Path  # the project folder, links resolved
@@ -77,20 +88,48 @@ class BuildContext:
     reporter: Reporter
     cache: Cache
     keys: Keys | None = None
+    reads: set[Path] = field(default_factory=set)
 
     @classmethod
     def open(
         cls, root: Path, options: BuildOptions, reporter: Reporter | None = None
     ) -> BuildContext:
-        """Start a run on the project at root, with its cache."""
+        """Start a run on the project at root, with its cache if it can be written.
+
+        A cache folder that cannot be written (a read-only project) is noted and
+        the run goes on without a cache: it only costs time.
+        """
         real = root.resolve()
-        return cls(
+        why = unusable(real / CACHE_DIR)
+        ctx = cls(
             real,
             options,
             Problems(),
             reporter or SilentReporter(),
-            Cache(real / CACHE_DIR),
+            Cache(None if why else real / CACHE_DIR),
         )
+        if why:
+            ctx.problems.note(
+                Pos(Path(CACHE_DIR)),
+                f"the cache folder cannot be written ({why}); building without it",
+                "every figure and PDF brief is made again on each build; make the "
+                "project folder writable to keep them",
+            )
+        return ctx
+
+    def note_damaged_cache(self) -> None:
+        """Note, once, the cache entries this run found damaged (and made again)."""
+        damaged = self.cache.damaged
+        if not damaged:
+            return
+        more = f" and {len(damaged) - 1} other(s)" if len(damaged) > 1 else ""
+        self.problems.note(
+            Pos(Path(CACHE_DIR)),
+            f"cache entry {CACHE_DIR}/{damaged[0]}{more} damaged; rebuilt",
+            "each entry is checked against its SHA-256 when read; if this happens "
+            "again, check the disk",
+        )
+        damaged.clear()
 
     def key(self, *uses: str, salt: str) -> str:
         """Key of a result made from the named inputs; see ``Keys.of``."""

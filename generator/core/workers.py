@@ -4,15 +4,23 @@ Processes, not threads: Markdown rendering and matplotlib hold the GIL. Workers 
 forked when that is safe (no other threads running, so no lock can be held by a
 thread that does not exist in the child), else spawned. Results come back in
 input order, so a parallel build gives exactly the output of a serial one.
+
+Workers never outlive the run: each asks the kernel to kill it when its parent
+dies (``PR_SET_PDEATHSIG``, so even SIGKILL of the build takes them along),
+ignores Ctrl-C (the parent stops them) and dies at once on SIGTERM; a pool is
+terminated, not drained, when the run stops early.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from typing import TypeVar
 
@@ -54,5 +62,30 @@ def pool_map(
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(function, items, chunksize=chunksize)
+    # A Pool, not a ProcessPoolExecutor: leaving the block terminates the workers
+    # (an interrupted run does not wait for their tasks to finish).
+    with context.Pool(workers, become_worker, (os.getpid(),)) as pool:
+        yield from pool.imap(function, items, chunksize=chunksize)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def become_worker(parent: int, inherited: Iterable[int] = ()) -> None:
+    """Set up a worker process so that it never outlives parent (its process id).
+
+    The kernel kills it when parent dies; Ctrl-C is left to the parent, SIGTERM
+    and SIGHUP kill it at once; inherited descriptors (other workers' pipes) are
+    closed, so no worker keeps another's pipe open.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: signals still
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)

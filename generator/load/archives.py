@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from generator.errors import Pos, Problems
+from generator.load.files import note_read
 from generator.model import Conference, Loc, Positions, Source
 
 ARCHIVE_TYPES = frozenset({".txt", ".html", ".htm", ".md"})
@@ -124,6 +125,7 @@ def _archive_text(
 
 
 def _read(path: Path, source: Source, where: Pos, problems: Problems) -> str | None:
+    note_read(path)  # a changed copy makes the next build check its quotes again
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_ARCHIVE_BYTES + 1)

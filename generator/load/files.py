@@ -1,16 +1,48 @@
-"""Read project files as NFC text with LF line ends, within size limits."""
+"""Read project files as NFC text with LF line ends, within size limits.
+
+Every file the loader reads is noted in the run's dependency record (``recording``,
+``note_read``), so a build's stamp covers exactly what it read: a reader of another
+kind of file (an archived source, an image) calls ``note_read`` too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator.errors import Pos, Problems
 
 MAX_DATA_BYTES = 1_000_000
 MAX_NARRATIVE_BYTES = 2_000_000
+
+
+# The record of the run in progress in this thread, if it keeps one. A context
+# variable rather than a parameter: the loader's many readers need not pass it on.
+_READS: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar(
+    "reads", default=None
+)
+
+
+@contextlib.contextmanager
+def recording(reads: set[Path]) -> Iterator[None]:
+    """Note in reads every project file read in the block (this thread)."""
+    token = _READS.set(reads)
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def note_read(path: Path) -> None:
+    """Add a file (its real path) to the dependency record of the run, if any."""
+    reads = _READS.get()
+    if reads is not None:
+        reads.add(path)
 
 
 @functools.lru_cache(maxsize=8)
@@ -41,6 +73,7 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
         with real.open("rb") as handle:  # never more than the limit in memory
             raw = handle.read(limit + 1)
             size = max(len(raw), os.fstat(handle.fileno()).st_size)
+        note_read(real)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         reason = (
             "it is a link that leads back to itself"

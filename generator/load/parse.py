@@ -9,6 +9,12 @@ rather than call ``safe_load``, so that:
   position, so no code runs and alias bombs cannot expand;
 * duplicate keys are errors at the second key;
 * each value's line and column is kept, to report schema errors where they occur.
+
+A refusal does not end the file: a refused value (an alias, a tagged node) becomes
+``REFUSED``, which validation passes over without a second problem, and invisible
+control characters are reported and dropped, so every other problem of the file is
+still found in the same run. A syntax error that leaves a construct open is
+reported where the construct starts (the quote, the ``[``), never past the end.
 """
 
 from __future__ import annotations
@@ -50,6 +56,25 @@ class _Loader(_Base):  # type: ignore[misc]
 
 MAX_NODES = 50_000
 MAX_ANCHOR_REPORTS = 10
+MAX_CHARACTER_REPORTS = 10
+
+
+class _Refused:
+    """A value the parser refused (an alias, a tag), already reported where it is.
+
+    It is never a valid value, and validation reports nothing more about it.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<refused YAML value>"
+
+    def __reduce__(self) -> str:
+        return "REFUSED"  # unpickles as the one instance
+
+
+REFUSED = _Refused()
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STD = "tag:yaml.org,2002:"
 # Tags the resolver gives plain and quoted scalars and collections by itself; an
@@ -62,22 +87,26 @@ _ALLOWED_TAGS = frozenset(
 class _Builder:
     """Turns a composed node tree into dicts, lists, strings and None."""
 
-    def __init__(self, positions: Positions, problems: Problems) -> None:
+    def __init__(
+        self, positions: Positions, problems: Problems, *, aliases_said: bool = False
+    ) -> None:
         self.positions = positions
         self.problems = problems
         self.seen: set[int] = set()
         self.count = 0
+        self.aliases_said = aliases_said  # the event check reported them already
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         pos = self.positions
         pos.values[loc] = (node.start_mark.line, node.start_mark.column)
-        if id(node) in self.seen:
-            self.problems.add(
-                pos.at(loc),
-                "anchors and aliases (&name, *name) are not supported",
-                "write the value out in full where it is used",
-            )
-            return None
+        if id(node) in self.seen:  # an alias: never expanded
+            if not self.aliases_said:
+                self.problems.add(
+                    pos.at(loc),
+                    "anchors and aliases (&name, *name) are not supported",
+                    "write the value out in full where it is used",
+                )
+            return REFUSED
         self.seen.add(id(node))
         self.count += 1
         if self.count > MAX_NODES:
@@ -88,7 +117,7 @@ class _Builder:
                 f"YAML tag {_show_tag(node.tag)} is not allowed",
                 "remove the tag: values are plain text, numbers, lists and mappings",
             )
-            return None
+            return REFUSED
         if isinstance(node, yaml.ScalarNode):
             if not node.style and node.value in _NULLS:
                 return None
@@ -161,24 +190,25 @@ def parse_yaml(
 
 
 def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
+    text = _drop_invisible(text, positions, problems)
     for _attempt in range(20):
         try:
             node = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line, mark.column) if mark else (0, 0)
-            tab_fixed = _untab_line(text, line)
-            message = f"invalid YAML: {exc.problem or exc.context}"
-            hint = "check the indentation and the ':' after each key"
+            tab_fixed = _untab_line(
+                text, exc.problem_mark.line if exc.problem_mark else 0
+            )
             if tab_fixed is not None:
-                message = "a tab character is used for indentation"
-                hint = "YAML indents with spaces only; replace the tab with spaces"
-            problems.add(positions.pos_of((line, col)), message, hint)
-            if tab_fixed is None:
-                return None
-            text = tab_fixed
-            continue
-        except yaml.reader.ReaderError as exc:  # a control character, U+FFFE, …
+                problems.add(
+                    _clamped(text, positions, exc.problem_mark),
+                    "a tab character is used for indentation",
+                    "YAML indents with spaces only; replace the tab with spaces",
+                )
+                text = tab_fixed
+                continue
+            problems.add(*_syntax_problem(text, exc, positions))
+            return None
+        except yaml.reader.ReaderError as exc:  # what _drop_invisible did not catch
             problems.add(*_reader_problem(text, exc, positions))
             return None
         except yaml.YAMLError as exc:
@@ -186,11 +216,12 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             return None
         if node is None:
             return None
-        if ("&" in text or "*" in text) and _refuse_anchors(text, positions, problems):
-            return None
-        builder = _Builder(positions, problems)
+        said = ("&" in text or "*" in text) and _refuse_anchors(
+            text, positions, problems
+        )
+        builder = _Builder(positions, problems, aliases_said=said)
         try:
-            return builder.build(node, ())
+            value = builder.build(node, ())
         except _TooLarge:
             problems.add(
                 positions.pos_of((0, 0)),
@@ -198,7 +229,96 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
                 "split it, or check for repeated or generated content",
             )
             return None
+        return None if value is REFUSED else value
     return None
+
+
+# Constructs that open with a mark of their own: a syntax error inside one is
+# reported where it opens, the place to look at (the problem is often found only
+# at the end of the file). Block constructs keep the scanner's position.
+_OPENED = {
+    "while scanning a quoted scalar": "the quoted text that starts at {at}",
+    "while parsing a flow sequence": "the list that starts with '[' at {at}",
+    "while parsing a flow mapping": "the mapping that starts with '{{' at {at}",
+    "while scanning a block scalar": "the block of text that starts at {at}",
+}
+_HINTS = {
+    "while scanning a quoted scalar": "end it with the quote mark it starts with; "
+    "inside '…' write '' for a quote, inside \"…\" write \\\"",
+    "while parsing a flow sequence": "end it with ']' and separate its items with ','",
+    "while parsing a flow mapping": "end it with '}' and separate its entries with ','",
+    "while scanning a simple key": "write each key and its value as 'key: value'",
+}
+
+
+def _syntax_problem(
+    text: str, exc: yaml.MarkedYAMLError, positions: Positions
+) -> tuple[Pos, str, str]:
+    """Say what is wrong and where to look: where the open construct starts."""
+    problem = exc.problem or exc.context or "the syntax is wrong"
+    context = exc.context or ""
+    opened = exc.context_mark
+    hint = _HINTS.get(context, "check the indentation and the ':' after each key")
+    if context in _OPENED and opened is not None:
+        at = f"{opened.line + 1 + positions.line_offset}:{opened.column + 1}"
+        what = _OPENED[context].format(at=at)
+        if _at_end(text, exc.problem_mark) or "end of stream" in problem:
+            message = f"{what} is never closed"
+        else:
+            message = f"{what} is not closed where expected ({problem})"
+        return _clamped(text, positions, opened), message, hint
+    if context == "while scanning a simple key" and opened is not None:
+        at = f"{opened.line + 1 + positions.line_offset}:{opened.column + 1}"
+        message = f"the key at {at} has no ':' after it"
+        return _clamped(text, positions, opened), message, hint
+    return _clamped(text, positions, exc.problem_mark), f"invalid YAML: {problem}", hint
+
+
+def _at_end(text: str, mark: Any) -> bool:
+    """Tell whether a mark stands at or past the end of text."""
+    if mark is None:
+        return True
+    lines = text.split("\n")
+    line, column = int(mark.line), int(mark.column)
+    return line >= len(lines) - (1 if text.endswith("\n") else 0) or (
+        line == len(lines) - 1 and column >= len(lines[-1])
+    )
+
+
+def _clamped(text: str, positions: Positions, mark: Any) -> Pos:
+    """The position of a mark, moved back inside the file if it is past its end."""
+    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    if not lines:
+        return positions.pos_of((0, 0))
+    if line >= len(lines):
+        line, col = len(lines) - 1, len(lines[-1])
+    return positions.pos_of((line, min(col, len(lines[line]))))
+
+
+def _drop_invisible(text: str, positions: Positions, problems: Problems) -> str:
+    """Report each character YAML refuses (U+0007, U+FFFE…) and read on without it.
+
+    So one pasted control character does not hide the rest of the file's
+    problems. At most MAX_CHARACTER_REPORTS are listed.
+    """
+    found = list(_NON_PRINTABLE.finditer(text))
+    if not found:
+        return text
+    for match in found[:MAX_CHARACTER_REPORTS]:
+        index = match.start()
+        line = text.count("\n", 0, index)
+        col = index - (text.rfind("\n", 0, index) + 1)
+        char = f"U+{ord(match.group()):04X}"
+        problems.add(
+            positions.pos_of((line, col)),
+            f"the invisible control character {char} is not allowed",
+            "delete it (editors often show it as a box, or not at all); it usually "
+            "comes from text copied out of a PDF or a word processor",
+        )
+    return _NON_PRINTABLE.sub("", text)
 
 
 def _reader_problem(

@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.core.cache import Cache
-from generator.errors import Pos, Problems, UsageError, did_you_mean
+from generator.core.context import require_project
+from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import slugify
 from generator.load.archives import allowed_roots, check_quotes
 from generator.load.checks import check_conference, check_series
@@ -59,11 +60,7 @@ def load_site(
     with it before writing anything.
     """
     root = root.resolve()
-    if not (root / "site.yaml").is_file():
-        raise UsageError(
-            f"no site.yaml in {root}: run proceedings in a project folder "
-            "(one with site.yaml, data/ and content/), or pass --root"
-        )
+    require_project(root)
     config_positions = Positions(Path("site.yaml"))
     settings = load_config(root, problems, config_positions)
     config, texts = settings.config, settings.texts
@@ -201,7 +198,12 @@ def _load_entries(run: _Run) -> list[Entry | None]:
                     "keep one file per conference",
                 )
             continue
-        entries.append(_load_entry(run, paths[0]))
+        entry = _load_entry(run, paths[0])
+        if entry is None and _SLUG.match(slug):  # its narratives' problems too
+            _load_narratives_alone(
+                run.root, slug, run.problems, run.drafts, run.languages
+            )
+        entries.append(entry)
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 
@@ -288,6 +290,21 @@ def placeholder(url: str) -> bool:
     """True when url's host is an example or test address, not a real one."""
     host = urlsplit(url).hostname or ""
     return bool(url) and bool(_PLACEHOLDER.match(host.lower()))
+
+
+def _load_narratives_alone(
+    root: Path, slug: str, problems: Problems, drafts: bool, languages: Languages
+) -> None:
+    """Read a conference's narratives when its data file failed, for their problems.
+
+    So a broken data file hides nothing else; their Markdown is checked by the
+    build (``build.stages.load``) against the ids the data file names.
+    """
+    narratives = load_narratives(root, slug, problems, drafts, languages.primary)
+    for lang in sorted(languages.others):
+        load_translations(
+            root, slug, (lang, languages.primary), narratives, problems, drafts
+        )
 
 
 def _drop_primary_texts(

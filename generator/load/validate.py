@@ -13,6 +13,7 @@ import pydantic
 import yaml
 
 from generator.errors import Problems, closest, did_you_mean
+from generator.load.parse import REFUSED
 from generator.model import Loc, Positions
 
 try:  # libyaml's C parser is several times faster; both keep marks.
@@ -27,22 +28,127 @@ M = TypeVar("M", bound=pydantic.BaseModel)
 def validate(
     model: type[M], data: Any, positions: Positions, problems: Problems
 ) -> M | None:
-    """Validate data against model, reporting each error at its YAML position."""
+    """Validate data against model, reporting each error at its YAML position.
+
+    A value the parser refused (``parse.REFUSED``) was reported already: nothing
+    more is said about it. A misspelt key also makes the real one "missing": only
+    the misspelling is reported, and the block under it is checked as the field
+    it most likely means, so its own mistakes show in the same run.
+    """
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         errors = exc.errors(include_url=False)
-    # A misspelt key also makes the real one "missing": report only the misspelling.
-    suggested: set[Loc] = set()
+    renamed: dict[Loc, str] = {}  # where a misspelt key is -> the field it means
     for err in errors:
         if err["type"] == "extra_forbidden":
             loc = _data_loc(err["loc"], data)
-            suggested.update((*loc[:-1], s) for s in _suggest(model, loc))
+            for match in _suggest(model, loc):
+                if not _holds(data, (*loc[:-1], match)):
+                    renamed[loc] = match
+    meant = {(*loc[:-1], name) for loc, name in renamed.items()}
     for err in errors:
-        if err["type"] == "missing" and _data_loc(err["loc"], data) in suggested:
+        loc = _data_loc(err["loc"], data)
+        if err["type"] == "missing" and loc in meant:
             continue
-        _report(model, err, _data_loc(err["loc"], data), positions, problems)
+        if err.get("input") is not REFUSED:
+            _report(model, err, loc, positions, problems)
+    if renamed:
+        _validate_renamed(model, data, renamed, positions, problems)
     return None
+
+
+MAX_RENAMED_PASSES = 3  # a misspelt key inside a misspelt block, and so on
+_LANGUAGE_BLOCK = re.compile(r"^[a-z]{2}$")  # en: {…}, fr: {…}
+
+
+def _validate_renamed(
+    model: type[pydantic.BaseModel],
+    data: Any,
+    renamed: dict[Loc, str],
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    """Check the blocks under misspelt keys as the fields they most likely mean.
+
+    A misspelt key inside such a block is renamed in turn (a few levels deep),
+    before anything in the block is reported.
+    """
+    unknown: set[Loc] = set()  # unknown fields inside the blocks, reported once
+    for passes_left in reversed(range(MAX_RENAMED_PASSES)):
+        fixed = _rename(data, renamed)
+        try:
+            model.model_validate(fixed)
+            return
+        except pydantic.ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        inverse = {_forward(loc, renamed): loc for loc in renamed}
+        found: list[tuple[Any, Loc, Loc]] = []  # error, loc in fixed, loc as written
+        more: dict[Loc, str] = {}
+        for err in errors:
+            loc = _data_loc(err["loc"], fixed)
+            under = max(
+                (k for k in inverse if loc[: len(k)] == k), key=len, default=None
+            )
+            if under is None or err.get("input") is REFUSED:
+                continue  # outside the renamed blocks: reported already
+            written = (*inverse[under], *loc[len(under) :])
+            if err["type"] != "extra_forbidden":
+                found.append((err, loc, written))
+                continue
+            # Texts in another language (en: {…}) are taken out of known fields
+            # only (load.translate): they are checked once the key is spelt right.
+            if _LANGUAGE_BLOCK.match(str(loc[-1])) and isinstance(err["input"], dict):
+                continue
+            if written not in unknown:
+                unknown.add(written)
+                _report(model, err, loc, positions, problems, at=written)
+            match = next(iter(_suggest(model, loc)), None)
+            if match and not _holds(fixed, (*loc[:-1], match)):
+                more[written] = match
+        if more and passes_left:
+            renamed.update(more)
+            continue
+        meant = {_forward((*loc[:-1], name), renamed) for loc, name in renamed.items()}
+        meant |= {(*loc[:-1], name) for loc, name in renamed.items()}
+        for err, loc, written in found:
+            if not (err["type"] == "missing" and loc in meant):
+                _report(model, err, loc, positions, problems, at=written)
+        return
+
+
+def _forward(loc: Loc, renamed: dict[Loc, str]) -> Loc:
+    """Where loc, as written, stands once the misspelt keys are renamed."""
+    return tuple(renamed.get(tuple(loc[: i + 1]), part) for i, part in enumerate(loc))
+
+
+def _holds(data: Any, loc: Loc) -> bool:
+    """Tell whether data has a value at loc."""
+    current = data
+    for part in loc:
+        inside = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and part < len(current)
+        )
+        if not inside:
+            return False
+        current = current[part]
+    return True
+
+
+def _rename(data: Any, renamed: dict[Loc, str]) -> Any:
+    """A copy of data with each misspelt key replaced by the field it means."""
+
+    def walk(value: Any, loc: Loc) -> Any:
+        if isinstance(value, dict):
+            return {
+                renamed.get((*loc, key), key): walk(item, (*loc, key))
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [walk(item, (*loc, i)) for i, item in enumerate(value)]
+        return value
+
+    return walk(data, ())
 
 
 def _suggest(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
@@ -83,16 +189,23 @@ def _report(
     loc: Loc,
     positions: Positions,
     problems: Problems,
+    *,
+    at: Loc | None = None,
 ) -> None:
-    where = _dotted(loc)
+    """Report err, found at loc of the model; at is where it is written, if not loc.
+
+    (They differ in a block under a misspelt key, checked as the field it means.)
+    """
+    at = loc if at is None else at
+    where = _dotted(at)
     kind = err["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
         hint = did_you_mean(name, _fields_at(model, loc[:-1]), "field")
-        problems.add(positions.at(loc, key=True), f"unknown field '{name}'", hint)
+        problems.add(positions.at(at, key=True), f"unknown field '{name}'", hint)
     elif kind == "missing":
         problems.add(
-            positions.at(loc[:-1]),
+            positions.at(at[:-1]),
             f"missing required field '{loc[-1]}'",
             "see docs/content.md for the fields and an example",
         )
@@ -102,7 +215,7 @@ def _report(
         if isinstance(got, str) and kind not in _NO_INPUT:
             message += f", got '{visible(got[:60])}'"
         problems.add(
-            positions.at(loc),
+            positions.at(at),
             f"{where}: {message}" if where else message,
             _HINTS.get(kind, "") or _ctx_hint(err),
         )

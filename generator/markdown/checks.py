@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,6 +27,33 @@ IMAGE_SCHEMES = frozenset({"http", "https"})  # remote: linked, never fetched
 _SEARCH = 10_000  # characters searched for a position on one line, see _pos
 
 
+@dataclass(frozen=True, slots=True)
+class Unloaded:
+    """A conference whose data file has errors: the ids it names, as written.
+
+    Its narratives are still checked; a citation is only unknown if the data
+    file does not name the id at all, and the hint says the file has errors.
+    """
+
+    data: Path  # the data file, relative to the project
+    indicators: frozenset[str]
+    figures: frozenset[str]
+    readable: bool = True  # False: no id could be read, none is checked
+
+    def names(self, ident: str, known: frozenset[str]) -> bool:
+        """Tell whether the data file names ident (up to case: one error is enough)."""
+        return (
+            not self.readable
+            or ident in known
+            or ident.casefold() in {k.casefold() for k in known}
+        )
+
+    def hint(self, close: str) -> str:
+        """The hint of an unknown id: the data file's errors first."""
+        data = self.data.as_posix()
+        return f"{data} has errors, so its ids may be wrong too: fix it first; {close}"
+
+
 def _check_references(
     tokens: list[Token],
     narrative: Narrative,
@@ -33,6 +61,7 @@ def _check_references(
     indicators: Mapping[str, Indicator],
     figures: set[str],
     problems: Problems,
+    unloaded: Unloaded | None = None,
 ) -> dict[str, FigureRef]:
     refs: dict[str, FigureRef] = {}
     columns: dict[int, int] = {}  # where the last citation found on a line ended
@@ -41,7 +70,13 @@ def _check_references(
             ident = token.meta["id"]
             pos = _pos(narrative, lines, token.map[0], token.content)
             refs[ident] = FigureRef(ident, pos)
-            if ident not in figures:
+            if unloaded is not None:
+                if not unloaded.names(ident, unloaded.figures):
+                    close = did_you_mean(ident, unloaded.figures, "figure id")
+                    problems.add(
+                        pos, f"unknown figure '{visible(ident)}'", unloaded.hint(close)
+                    )
+            elif ident not in figures:
                 problems.add(
                     pos,
                     f"unknown figure '{visible(ident)}'",
@@ -57,7 +92,15 @@ def _check_references(
                 ident, kind = child.meta["id"], child.meta["kind"]
                 pos = _pos(narrative, lines, line, child.content, columns)
                 indicator = indicators.get(ident)
-                if indicator is None:
+                if unloaded is not None:
+                    if not unloaded.names(ident, unloaded.indicators):
+                        close = did_you_mean(ident, unloaded.indicators, "indicator id")
+                        problems.add(
+                            pos,
+                            f"unknown indicator '{visible(ident)}'",
+                            unloaded.hint(close),
+                        )
+                elif indicator is None:
                     problems.add(
                         pos,
                         f"unknown indicator '{visible(ident)}'",
@@ -178,7 +221,10 @@ def _collect_media(
                     continue  # remote: linked from HTML, never fetched by the build
                 source = _local_file(root, narrative, src, pos, problems)
                 if source is not None:
-                    digest = hashlib.sha256(str(source).encode()).hexdigest()[:8]
+                    # Named after its place in the project, never after where the
+                    # project is: the same project anywhere gives the same site.
+                    rel = source.relative_to(root.resolve()).as_posix()
+                    digest = hashlib.sha256(rel.encode()).hexdigest()[:8]
                     target = f"media/{digest}-{source.name}"
                     assets[target] = source
                     child.attrSet("src", target)

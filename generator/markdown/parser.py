@@ -1,4 +1,15 @@
-"""markdown-it-py with our syntax: citations, figure places, a nesting guard."""
+"""markdown-it-py with our syntax: citations, figure places, limits on its input.
+
+markdown-it has costly corners (runs of emphasis markers, unclosed brackets, wide
+tables): its time grows with the markup in a text, up to about 20 µs a character on
+the 2-core development machine (bench/pathological.py). So a narrative is refused,
+with the limit it passes, before it is parsed, by rules that depend only on its
+text (``check_limits``): the same file is accepted or refused on any machine, in
+``build``, ``check`` and the preview alike. Within the limits the worst input
+known renders in about a second there. A generous wall-clock timeout
+(``SAFETY_SECONDS``, main thread only) is left as a safety net against a corner
+nobody has found yet, with its own message.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -28,15 +40,65 @@ from generator.model import (
 from generator.model.anchors import ANCHORS
 
 MAX_NESTING = 32  # block levels: a list level takes two, so lists nest 15 deep
+MAX_MARKUP = 50_000  # characters that can start or end a construct, per narrative
+MARKUP = frozenset("*_~[]()<>!|&`:\\")
+MAX_LINES = 40_000  # lines of one narrative
+MAX_COLUMNS = 64  # '|' on one line: the width of a table
+MAX_RUN = 1_000  # one marker repeated (******…)
+_RUN = re.compile(rf"([*_~`\[\]|:<>!])\1{{{MAX_RUN},}}")
 _CITE = re.compile(r":(ind|num|prev|change)\[([^\]\n]{1,100})\]")
 _FIG = re.compile(r"::fig\[([^\]\n]{1,100})\][ \t]*$")
 FIGURE_MARK = "\x00fig:"
-TIME_BUDGET = 2.0  # seconds to parse one narrative; markdown-it has quadratic corners
+SAFETY_SECONDS = 60.0  # never reached within the limits: a bug if it is
+
+
+@dataclass(frozen=True, slots=True)
+class OverLimit:
+    """A limit a narrative passes: on which line of its body (0-based), and how."""
+
+    line: int
+    message: str
+
+
+def check_limits(body: str) -> OverLimit | None:
+    """The first limit the text passes, or None; it depends on the text alone."""
+    lines = body.split("\n")
+    if len(lines) > MAX_LINES:
+        return OverLimit(
+            MAX_LINES, f"the narrative has {len(lines):,} lines, over {MAX_LINES:,}"
+        )
+    markup = 0
+    for number, line in enumerate(lines):
+        pipes = line.count("|")
+        if pipes > MAX_COLUMNS:
+            return OverLimit(
+                number,
+                f"a table row has {pipes} '|', over {MAX_COLUMNS} (the widest table "
+                "a page or a brief can show)",
+            )
+        run = _RUN.search(line)
+        if run is not None:
+            return OverLimit(
+                number,
+                f"'{run.group(1)}' is repeated {len(run.group(0)):,} times in a row, "
+                f"over {MAX_RUN:,}",
+            )
+        markup += sum(line.count(c) for c in MARKUP)
+        if markup > MAX_MARKUP:
+            return OverLimit(
+                number,
+                f"the narrative has over {MAX_MARKUP:,} characters that Markdown reads "
+                "as markup (* _ ~ [ ] ( ) < > ! | & ` : \\)",
+            )
+    return None
 
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in the block after seconds (main thread only)."""
+    """Raise TimeoutError in the block after seconds (main thread only).
+
+    The safety net only: acceptance depends on ``check_limits``, never on time.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -18,6 +18,7 @@ its line, and the link is not made.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,18 @@ from markdown_it.token import Token
 
 from generator.errors import Pos, Problems
 from generator.formats import slugify
-from generator.markdown.checks import _check_references, _check_urls, _collect_media
+from generator.markdown.checks import (
+    Unloaded,
+    _check_references,
+    _check_urls,
+    _collect_media,
+)
 from generator.markdown.parser import (
     FIGURE_MARK,
     MAX_NESTING,
-    TIME_BUDGET,
+    SAFETY_SECONDS,
     _markdown,
+    check_limits,
     time_limit,
 )
 from generator.markdown.pieces import FigureRef, Heading, RenderedNarrative, section_id
@@ -38,6 +45,7 @@ from generator.markdown.sanitise import _check_raw_html, sanitise_html
 from generator.markdown.typeset import wrap_tables
 from generator.model import (
     Entry,
+    Indicator,
     Narrative,
 )
 
@@ -89,36 +97,87 @@ def render_narrative(
 ) -> RenderedNarrative:
     """Render one narrative's Markdown body (raw HTML sanitised if allow_html).
 
-    The whole of it, checks included, has TIME_BUDGET seconds: markdown-it has
-    quadratic corners, and a narrative may be 2 MB.
+    A narrative over a limit of its input (``parser.check_limits``) is refused
+    with the limit, before it is parsed.
     """
+    indicators = {i.id: i for i in entry.data.indicators}
+    figures = {f.id for f in entry.data.figures}
+    rendered = _guarded(
+        narrative,
+        problems,
+        lambda found: _render(
+            indicators, figures, narrative, lang, found, root, allow_html
+        ),
+    )
+    return rendered or RenderedNarrative(narrative, (), ())
+
+
+def check_unloaded(
+    unloaded: Unloaded,
+    narrative: Narrative,
+    lang: str,
+    problems: Problems,
+    root: Path | None = None,
+    *,
+    allow_html: bool = False,
+) -> None:
+    """Check a narrative of a conference whose data file has errors.
+
+    Everything is checked but what needs the data: a citation of an id the data
+    file names is taken on trust until the file loads.
+    """
+    _guarded(
+        narrative,
+        problems,
+        lambda found: _render(
+            {}, set(), narrative, lang, found, root, allow_html, unloaded
+        ),
+    )
+
+
+def _guarded(
+    narrative: Narrative,
+    problems: Problems,
+    render: Callable[[Problems], RenderedNarrative],
+) -> RenderedNarrative | None:
+    """Render within the limits; None (and a problem) for a narrative over one."""
+    over = check_limits(narrative.body)
+    if over is not None:
+        problems.add(
+            Pos(narrative.path, narrative.body_line + over.line),
+            f"{over.message}; the narrative was left out",
+            "split it into smaller narratives; these limits keep a build as fast "
+            "on any machine, and the same file accepted everywhere "
+            "(docs/security.md, Limits)",
+        )
+        return None
     found = Problems()
     try:
-        with time_limit(TIME_BUDGET):
-            rendered = _render(entry, narrative, lang, found, root, allow_html)
+        with time_limit(SAFETY_SECONDS):
+            rendered = render(found)
     except TimeoutError:
         problems.add(
             Pos(narrative.path, narrative.body_line),
-            f"narrative took longer than {TIME_BUDGET:g} s to read and was left out",
-            "look for very long runs of *, _, [ or | characters, or very wide tables; "
-            "split the text into smaller pieces",
+            f"reading the narrative took over {SAFETY_SECONDS:g} s although it is "
+            "within the limits, and it was left out",
+            "this is a bug in proceedings' limits: please report it with the file",
         )
-        return RenderedNarrative(narrative, (), ())
+        return None
     problems.extend(found.items)
     return rendered
 
 
 def _render(
-    entry: Entry,
+    indicators: Mapping[str, Indicator],
+    figures: set[str],
     narrative: Narrative,
     lang: str,
     problems: Problems,
     root: Path | None,
     allow_html: bool,
+    unloaded: Unloaded | None = None,
 ) -> RenderedNarrative:
     md = _markdown(allow_html)
-    indicators = {i.id: i for i in entry.data.indicators}
-    figures = {f.id for f in entry.data.figures}
     env: dict[str, Any] = {"indicators": indicators, "lang": lang}
     tokens = md.parse(narrative.body, env)
     if "too_deep" in env:
@@ -132,7 +191,7 @@ def _render(
     lines = narrative.body.split("\n")
     headings = _prepare_headings(tokens, section_id(narrative))
     figure_refs = _check_references(
-        tokens, narrative, lines, indicators, figures, problems
+        tokens, narrative, lines, indicators, figures, problems, unloaded
     )
     _check_urls(tokens, narrative, lines, problems)
     assets, links = _collect_media(tokens, narrative, lines, root, problems)

@@ -1,7 +1,9 @@
 """Render PDF briefs with WeasyPrint in worker processes, each within its limits.
 
 WeasyPrint is imported here only when a brief is rendered. Each worker renders one
-brief, under a memory limit set when it starts; one that runs past its time is killed.
+brief, under a memory limit set when it starts; one that runs past its time is killed,
+and every worker dies with the build (``core.workers.become_worker``): an
+interrupted, terminated or killed build leaves no renderer behind.
 What a worker said (refused URLs, system fonts, WeasyPrint's warnings) is reported
 where its cause is written.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from generator.core.workers import become_worker
 from generator.errors import Pos, Problems
 from generator.model import Narrative, Site
 from generator.pdf.fetch import (
@@ -146,8 +149,17 @@ def render_isolated(
             while pending and len(running) < max(1, options.workers):
                 job = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
+                # A forked worker closes the read ends it inherited (its own and
+                # the other workers'), so no pipe outlives the worker it is for.
+                inherited = (
+                    [receive.fileno(), *(c.fileno() for c in running)]
+                    if context.get_start_method() == "fork"
+                    else []
+                )
                 process = context.Process(
-                    target=_work, args=(job, options.memory, send), daemon=True
+                    target=_work,
+                    args=(job, options.memory, send, os.getpid(), inherited),
+                    daemon=True,
                 )
                 process.start()
                 send.close()
@@ -207,8 +219,14 @@ def _crash_message(exitcode: int | None, options: PdfOptions) -> str:
     )
 
 
-def _work(job: Job, memory: int, conn: Connection) -> None:
-    """Render one job in a worker process and send back the outcome."""
+def _work(
+    job: Job, memory: int, conn: Connection, parent: int, inherited: list[int]
+) -> None:
+    """Render one job in a worker process and send back the outcome.
+
+    The worker dies with its parent, even one killed outright (``become_worker``).
+    """
+    become_worker(parent, inherited)
     _limit_memory(memory)
     started = time.perf_counter()
     try:

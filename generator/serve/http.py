@@ -1,38 +1,84 @@
-"""The preview's HTTP server: one thread per connection, loopback-only by default."""
+"""The preview's HTTP server: loopback-only by default, its threads bounded.
+
+Connections wait at a gate (``serve.connections``) until a request arrives; a
+bounded pool answers them, so held-open connections cost no thread.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import socket
 import sys
+import threading
 import traceback
 import webbrowser
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from threading import Thread
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import click
 
 from generator.core.context import Reporter
 from generator.errors import UsageError
+from generator.serve.connections import (
+    BACKLOG,
+    IDLE_TIMEOUT,
+    IO_TIMEOUT,
+    MAX_STREAMS,
+    WORKERS,
+    Address,
+    Gate,
+    Pool,
+)
 from generator.serve.preview import WATCHED_DIRS, Preview
 from generator.serve.responses import _LOOPBACK, EVENTS_URL, Response, ServeOptions
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # an open event stream must not keep the process alive
-    block_on_close = False
+class _Server(HTTPServer):
+    request_queue_size = BACKLOG  # the listen backlog (socketserver's default is 5)
     allow_reuse_port = False  # a second server on the port must fail, not share it
 
     def __init__(self, address: tuple[str, int], preview: Preview) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.preview = preview
-        super().__init__(address, _Handler)
+        self.pool = Pool(WORKERS + MAX_STREAMS, "preview-http")
+        self.streams = threading.BoundedSemaphore(MAX_STREAMS)
+        self.gate = Gate(
+            lambda sock, address, head: self.pool.submit(
+                self._answer, sock, address, head
+            )
+        )
+        # socketserver never builds the handler itself: process_request holds the
+        # connection at the gate, and _answer builds it with the request's head.
+        super().__init__(address, _Handler)  # type: ignore[arg-type]
+        self.gate.start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Hold a new connection at the gate: no thread until it asks something."""
+        self.gate.admit(request, client_address)
+
+    def _answer(self, sock: socket.socket, address: Address, head: bytes) -> None:
+        """Answer one request (in a pool thread); keep the connection if asked to."""
+        handler = None
+        try:
+            handler = _Handler(sock, address, self, head)
+        except Exception:
+            self.handle_error(sock, address)
+        if handler is not None and handler.keep:
+            self.gate.admit(sock, address, handler.rest, IDLE_TIMEOUT)
+        else:
+            self.shutdown_request(sock)
+
+    def server_close(self) -> None:
+        """Stop listening and close the connections held at the gate."""
+        self.gate.stop()
+        super().server_close()
 
     def handle_error(self, request: object, client_address: object) -> None:
         exc = sys.exc_info()[1]
@@ -44,10 +90,36 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """Answers the one request whose head the gate read; says if it keeps the line."""
+
     protocol_version = "HTTP/1.1"
     server_version = "proceedings-preview"
+    timeout = IO_TIMEOUT
     server: _Server
     _hosts: ClassVar[frozenset[str]] = frozenset(_LOOPBACK)
+
+    def __init__(
+        self, request: socket.socket, address: Address, server: _Server, head: bytes
+    ) -> None:
+        self.head = head
+        self.keep = False  # the client wants the connection for another request
+        self.rest = b""  # what it sent after this request's head
+        self.streamed = False
+        super().__init__(request, address, server)
+
+    def setup(self) -> None:
+        """Read the request from the head the gate received, write to the socket."""
+        super().setup()
+        self.rfile.close()
+        self.rfile = io.BytesIO(self.head)
+
+    def handle(self) -> None:
+        """Answer one request; the gate waits for the next one, if any."""
+        self.close_connection = True
+        self.handle_one_request()
+        if not self.close_connection and not self.streamed:
+            self.keep = True
+            self.rest = self.rfile.read()
 
     def do_GET(self) -> None:
         """Answer one GET."""
@@ -92,6 +164,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream(self, preview: Preview) -> None:
         self.close_connection = True  # the stream has no length: closing ends it
+        self.streamed = True
+        if not self.server.streams.acquire(blocking=False):
+            body = b"too many open previews: close some tabs\n"
+            self._send(Response(HTTPStatus.SERVICE_UNAVAILABLE, body), head=False)
+            return
+        try:
+            self._events(preview)
+        finally:
+            self.server.streams.release()
+
+    def _events(self, preview: Preview) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
@@ -121,6 +204,7 @@ def serve(root: Path, options: ServeOptions, reporter: Reporter) -> None:
     Raises UsageError if the address cannot be used (e.g. the port is taken).
     """
     preview = Preview(root, options, reporter)
+    _allow_connections()
     server = _bind(options, preview)
     host, port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{host}]" if ":" in host else host
@@ -154,6 +238,19 @@ def serve(root: Path, options: ServeOptions, reporter: Reporter) -> None:
         for thread in threads:
             thread.join(timeout=2.0)
     click.echo("stopped")
+
+
+def _allow_connections() -> None:
+    """Raise the open-file limit toward its maximum: a held connection is a file."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 16_384 if hard == resource.RLIM_INFINITY else min(hard, 16_384)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def _thread(target: Callable[..., object], *args: object, **kwargs: object) -> Thread:

@@ -2,12 +2,14 @@
 
 Threads::
 
-    main        ThreadingHTTPServer.serve_forever; Ctrl-C stops everything
+    main        the HTTP server accepts connections; Ctrl-C stops everything
+    gate        holds connections until a request arrives (serve.connections)
+    pool        at most 48 threads answer requests and event streams
     watch x2    watchfiles on data/, content/, themes/ (recursive) and on the root
                 folder for site.yaml (editors replace files, which kills a file watch)
     builder     takes batches of changes, runs build_site, publishes a PreviewState
-    handlers    one per connection: files from .preview/site, the reload script,
-                and the server-sent events that tell open pages to reload
+    (the pool's threads answer with files from .preview/site, the reload script,
+    and the server-sent events that tell open pages to reload)
 
 A failed build leaves the last good site in place: pages keep being served with an
 overlay listing each problem as ``path:line:col``, until the next good build. The
@@ -35,7 +37,8 @@ import click
 import watchfiles
 
 from generator.build.pipeline import build_site
-from generator.core.context import BuildOptions, Reporter
+from generator.core.context import CACHE_DIR, BuildOptions, Reporter
+from generator.core.lock import project_lock
 from generator.errors import BuildFailed, UsageError
 from generator.serve.responses import (
     _TYPES,
@@ -79,6 +82,10 @@ class PreviewState:
         return f"{self.session}.{self.generation}"
 
 
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
 class Preview:
     """The preview of one project: builds, state, and answers to requests."""
 
@@ -117,7 +124,9 @@ class Preview:
     def _build(self) -> Outcome:
         options = BuildOptions(output=self.site, pdf=False, drafts=True, preview=True)
         try:
-            build_site(self.root, options, self.reporter)
+            # One run at a time per project: a `build` of it makes the preview wait.
+            with project_lock(self.root / CACHE_DIR, on_wait=_say):
+                build_site(self.root, options, self.reporter)
         except BuildFailed as exc:
             return Outcome(ok=False, problems=tuple(exc.problems))
         except UsageError as exc:
@@ -131,6 +140,7 @@ class Preview:
         return Outcome(ok=True)
 
     def _report(self, outcome: Outcome, seconds: float, changed: Sequence[str]) -> None:
+        """Say on the terminal how a build went."""
         why = ""
         if changed:
             more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""

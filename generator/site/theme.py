@@ -12,6 +12,7 @@ Content is passed to templates as data and never compiled as a template.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -108,10 +109,23 @@ def make_environment(
 
 
 class _Bytecode(jinja2.BytecodeCache):
-    """Jinja's compiled templates in our cache, verified when read back."""
+    """Jinja's compiled templates in our cache, verified when read back.
+
+    Worth it: loading the default theme's templates from bytecode takes 5 ms of
+    CPU against 146 ms compiling them, per environment (bench/jinja_bytecode.py).
+    """
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Key a template by its name and theme folder, not where the project is.
+
+        Jinja checks the source's checksum in the entry, so two themes' files of
+        one name can share a key without mixing them up.
+        """
+        where = "/".join(Path(filename).parts[-3:]) if filename else ""
+        return hashlib.sha1(f"{name}|{where}".encode()).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = self.cache.blob("jinja", f"{bucket.key}.code")

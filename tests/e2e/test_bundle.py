@@ -16,6 +16,7 @@ import posixpath
 import re
 import shutil
 import subprocess
+import threading
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -27,9 +28,9 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from generator.build.bundle import MANIFEST, README, manifest_text
-from generator.build.publish import output_lock
 from generator.commands.main import cli
 from generator.core.context import CACHE_DIR
+from generator.core.lock import project_lock
 from tests.conftest import PROJECT_PARTS, copy_project
 
 TOP = "ky-yeu-hoi-nghi-cong-tac-tre-em-2024-06-30"
@@ -369,12 +370,25 @@ def test_zip_inside_the_folder_it_zips_is_refused(bundled: Bundled) -> None:
     assert not inside.exists()
 
 
-def test_a_second_bundle_at_once_is_refused(bundled: Bundled) -> None:
+def test_a_second_bundle_at_once_is_refused_with_no_wait(bundled: Bundled) -> None:
     before = bundled.zip_path.read_bytes()
-    with output_lock(bundled.root / CACHE_DIR / "bundle"):
-        result = run(bundled.root, "bundle")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another run of this process: the preview's, say
+        with project_lock(bundled.root / CACHE_DIR):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(30)
+    try:
+        result = run(bundled.root, "bundle", "--no-wait")
+    finally:
+        release.set()
+        holder.join(30)
     assert result.exit_code == 2
-    assert "bundle locked" in result.output
+    assert "in use by another proceedings run" in result.output
     assert bundled.zip_path.read_bytes() == before
 
 

@@ -7,12 +7,12 @@ output folder) of the same project must give byte-identical files.
 from __future__ import annotations
 
 import filecmp
-import json
 import shutil
 from pathlib import Path
 
 from generator.build.outputs import RECORD_NAME
 from generator.build.pipeline import Summary, build_site
+from generator.core.cache import Cache
 from generator.core.context import BuildOptions
 
 SLUG_23 = "hoi-nghi-tre-em-phia-nam-2023"
@@ -153,11 +153,16 @@ def test_a_page_changed_by_hand_in_output_is_made_again(project: Path) -> None:
 
 def test_a_damaged_record_means_a_full_build(project: Path) -> None:
     build(project)
-    (project / CACHE / RECORD_NAME).write_text("{not json", "utf-8")
+    (project / CACHE / "records" / f"{RECORD_NAME}.json").write_text("{not json")
     edit(project / NARRATIVE, "Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước")
     again = build(project)
     assert again.pages_reused == 0
-    assert json.loads((project / CACHE / RECORD_NAME).read_text("utf-8"))["outputs"]
+    assert [str(n) for n in again.notes] == [  # type: ignore[attr-defined]
+        f"{CACHE}:1:1: note: cache entry {CACHE}/records/{RECORD_NAME}.json "
+        "damaged; rebuilt\n  hint: each entry is checked against its SHA-256 when "
+        "read; if this happens again, check the disk"
+    ]
+    assert Cache(project / CACHE).record(RECORD_NAME)["outputs"]
     assert_same_as_fresh_build(project)
 
 
@@ -217,7 +222,7 @@ def test_the_cache_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
     second.prune()  # used: k4, k5, missing -> keep 3 unused, the newest
     left = sorted(p.stem for p in (tmp_path / "x").iterdir())
     assert left == ["k1", "k2", "k3", "k4", "k5"]
-    (tmp_path / "x" / "k1.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "x" / "k1.pickle").write_bytes(b"x" * 40)
     damaged = Cache(tmp_path)
     assert damaged.load("x", "k1") is None  # damaged: recomputed, no crash
     assert damaged.damaged == ["x/k1.pickle"]

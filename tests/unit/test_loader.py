@@ -605,3 +605,40 @@ def test_the_closest_passage_stops_where_its_sentence_does() -> None:
     assert closest_passage("tỷ lệ giảm 78,5% so với", text) == "tỷ lệ giảm 78,6%."
     # A quote that spans two sentences gets a passage that does too.
     assert closest_passage("78,6%. Các địa", text) == "78,6%. Các địa"
+
+
+def test_a_broken_data_file_hides_none_of_its_narratives_problems(
+    project: Path,
+) -> None:
+    from generator.build.pipeline import check_site
+
+    data = project / D24
+    data.write_text(
+        data.read_text("utf-8").replace("\nshort_title:", "\nshorttitle:", 1), "utf-8"
+    )
+    (project / C24 / "zz-dau.md").write_text(
+        "---\ntitle: Đầu\ntittle: sai\n---\n\nVăn bản.\n", "utf-8"
+    )
+    (project / C24 / "zz-cuoi.md").write_text(
+        "---\ntitle: Cuối\n---\n\n"
+        "Biết :ind[vu-xam-hai-tre-em], lạ :ind[khong-co], [x](javascript:alert(1)).\n",
+        "utf-8",
+    )
+    with pytest.raises(BuildFailed) as failed:
+        check_site(project)
+    found = [(str(p.pos), p.message) for p in failed.value.problems]
+    assert found == [
+        (f"{C24}/zz-cuoi.md:5:34", "unknown indicator 'khong-co'"),
+        (
+            f"{C24}/zz-cuoi.md:5:54",
+            "link 'javascript:alert(1)' uses 'javascript:', which a published page "
+            "may not link to",
+        ),
+        (f"{C24}/zz-dau.md:3:1", "unknown field 'tittle'"),
+        (
+            f"{D24}:{line_of((project / D24).read_text('utf-8'), 'shorttitle:')}:1",
+            "unknown field 'shorttitle'",
+        ),
+    ]
+    unknown = failed.value.problems[0]
+    assert unknown.hint.startswith(f"{D24} has errors, so its ids may be wrong too")

@@ -1,19 +1,26 @@
-"""Publishing output/: all or nothing, one writer at a time."""
+"""Publishing output/: all or nothing, wherever output/ lives.
+
+A symlinked output/ keeps its link; output/ on its own mount point (a tmpfs here,
+mounted in a private mount namespace with unshare, so nothing leaks) is updated in
+place with rollback; a full or read-only file system is an OSError naming
+output/, with no temporary folder left behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import hashlib
+import json
 import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.build.publish import output_lock, publish
-from generator.commands.main import cli
-from generator.errors import UsageError
+from generator.build.publish import check_writable, publish
 
 OLD = {
     "index.html": b"<h1>old</h1>",
@@ -44,12 +51,8 @@ def read_tree(out: Path) -> dict[str, bytes]:
 
 
 def siblings(out: Path) -> list[str]:
-    """Names beside out other than out itself and its lock file."""
-    return sorted(
-        p.name
-        for p in out.parent.iterdir()
-        if p.name not in {out.name, f".{out.name}.lock"}
-    )
+    """Names beside out other than out itself."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
 
 
 @pytest.fixture
@@ -180,29 +183,6 @@ def test_leftover_from_a_crashed_run_is_cleared(out: Path) -> None:
     assert not leftover.exists()
 
 
-def test_second_concurrent_publish_fails_with_output_locked(out: Path) -> None:
-    before = snapshot(out)
-    with output_lock(out.absolute()):
-        with pytest.raises(UsageError, match="output locked"):
-            publish({"index.html": b"new"}, out)
-        assert snapshot(out) == before
-        assert siblings(out) == []
-    publish({"index.html": b"after"}, out)  # the lock was released
-    assert read_tree(out) == {"index.html": b"after"}
-
-
-def test_locked_output_makes_the_build_command_exit_2(project: Path) -> None:
-    out = project / "output"
-    publish(OLD, out)
-    before = snapshot(out)
-    with output_lock(out.absolute()):
-        result = CliRunner().invoke(cli, ["--root", str(project), "build", "--no-pdf"])
-    assert result.exit_code == 2, result.output
-    assert "output locked" in result.stderr
-    assert "Traceback" not in result.output
-    assert snapshot(out) == before
-
-
 def test_a_build_killed_between_the_renames_loses_nothing(tmp_path: Path) -> None:
     out = tmp_path / "output"
     publish({"index.html": b"old"}, out)
@@ -230,3 +210,177 @@ def test_the_previous_site_is_put_back_before_a_build_fails(tmp_path: Path) -> N
     with contextlib.suppress(Boom):
         publish(Exploding(), out)
     assert (out / "index.html").read_bytes() == b"old"
+
+
+# ------------------------------------------------------------ where output/ lives
+
+
+def test_a_symlinked_output_keeps_its_link_and_publishes_where_it_leads(
+    tmp_path: Path,
+) -> None:
+    web = tmp_path / "var" / "www"
+    web.mkdir(parents=True)
+    site = web / "site"
+    out = tmp_path / "project" / "output"
+    out.parent.mkdir()
+    out.symlink_to(site, target_is_directory=True)  # the target does not exist yet
+    publish(OLD, out)
+    assert out.is_symlink() and out.readlink() == site
+    assert read_tree(site) == OLD
+    publish({"index.html": b"new"}, out)  # the second build used to fail here
+    assert out.is_symlink() and out.readlink() == site
+    assert read_tree(site) == {"index.html": b"new"}
+    assert sorted(p.name for p in web.iterdir()) == ["site"]  # nothing left beside
+    assert sorted(p.name for p in out.parent.iterdir()) == ["output"]
+
+
+def test_an_in_place_update_killed_midway_is_rolled_back_by_the_next_publish(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "output"
+    out.mkdir()
+    backup = out / ".proceedings-old-x1"  # the old site, moved aside ...
+    (backup / "a").mkdir(parents=True)
+    (backup / "a" / "index.html").write_bytes(b"old a")
+    (backup / "index.html").write_bytes(b"old")
+    (out / "index.html").write_bytes(b"half of the new site")  # ... half replaced
+    (out / ".proceedings-new-x2").mkdir()  # and its staging folder
+    with pytest.raises(FileNotFoundError):  # a build that fails: the old site is back
+        publish({"x.html": tmp_path / "missing"}, out)
+    assert read_tree(out) == {"index.html": b"old", "a/index.html": b"old a"}
+    done = out / ".proceedings-done-x3"  # a backup renamed "done": the new site won
+    done.mkdir()
+    (done / "stale.html").write_bytes(b"stale")
+    publish({"index.html": b"new"}, out)
+    assert read_tree(out) == {"index.html": b"new"}
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+
+
+def in_a_mount(tmp_path: Path, body: str, *, size: str = "2m") -> dict[str, object]:
+    """Run body with `mnt` a fresh tmpfs of size, in a private mount namespace.
+
+    body is Python with publish, check_writable, OLD, read_tree and `result`
+    (a dict, printed back as JSON) in scope.
+    """
+    mnt = tmp_path / "mnt"
+    mnt.mkdir(exist_ok=True)
+    script = tmp_path / "scenario.py"
+    script.write_text(
+        textwrap.dedent(
+            """\
+            import errno, json, os, sys
+            from pathlib import Path
+            sys.path.insert(0, {repo!r}); sys.path.insert(0, {tests!r})
+            from generator.build.publish import check_writable, publish
+            from test_publish import OLD, read_tree
+            mnt = Path({mnt!r})
+            result = {{}}
+            """
+        ).format(
+            repo=str(Path(__file__).resolve().parents[2]),
+            tests=str(Path(__file__).resolve().parent),
+            mnt=str(mnt),
+        )
+        + textwrap.dedent(body)
+        + "\nprint(json.dumps(result, default=str))\n"
+    )
+    command = (
+        f"mount -t tmpfs -o size={size} tmpfs {mnt} && exec {sys.executable} {script}"
+    )
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_output_on_its_own_mount_point_is_updated_in_place(tmp_path: Path) -> None:
+    result = in_a_mount(
+        tmp_path,
+        """\
+        out = mnt
+        device = os.stat(out).st_dev
+        publish(OLD, out)
+        publish({"index.html": b"new", "n/x.html": b"x"}, out)
+        result["tree"] = {k: v.decode() for k, v in read_tree(out).items()}
+        result["same mount"] = os.path.ismount(out) and os.stat(out).st_dev == device
+        result["names"] = sorted(os.listdir(out))
+        """,
+    )
+    assert result["tree"] == {"index.html": "new", "n/x.html": "x"}
+    assert result["same mount"] is True
+    assert result["names"] == ["index.html", "n"]  # no staging or backup left
+
+
+def test_a_failure_during_an_in_place_update_rolls_back(tmp_path: Path) -> None:
+    result = in_a_mount(
+        tmp_path,
+        """\
+        import generator.build.publish as p
+        out = mnt
+        publish(OLD, out)
+        before = read_tree(out)
+        moved = []
+        real_move = p._move
+        def move(source, destination):
+            moved.append(source.name)
+            if len(moved) == 2:
+                raise OSError(errno.EIO, "Input/output error")
+            real_move(source, destination)
+        p._move = move
+        try:
+            publish({"index.html": b"new", "b.html": b"b", "c.html": b"c"}, out)
+        except OSError as exc:
+            result["error"] = [exc.errno, exc.filename]
+        result["restored"] = read_tree(out) == before
+        result["names"] = sorted(os.listdir(out))
+        """,
+    )
+    assert result["error"] == [errno.EIO, str(tmp_path / "mnt")]
+    assert result["restored"] is True
+    assert result["names"] == ["a", "gone", "index.html", "static"]
+
+
+def test_a_full_disk_is_an_oserror_naming_output_and_leaves_no_temporary_files(
+    tmp_path: Path,
+) -> None:
+    result = in_a_mount(
+        tmp_path,
+        """\
+        out = mnt / "output"
+        publish({"index.html": b"old"}, out)
+        try:
+            publish({"big.bin": b"x" * 300_000, "index.html": b"new"}, out)
+        except OSError as exc:
+            result["error"] = [exc.errno, exc.filename]
+        result["tree"] = {k: v.decode() for k, v in read_tree(out).items()}
+        result["beside"] = sorted(os.listdir(mnt))
+        """,
+        size="256k",
+    )
+    assert result["error"] == [errno.ENOSPC, str(tmp_path / "mnt" / "output")]
+    assert result["tree"] == {"index.html": "old"}
+    assert result["beside"] == ["output"]
+
+
+def test_a_read_only_output_location_is_said_before_building(tmp_path: Path) -> None:
+    result = in_a_mount(
+        tmp_path,
+        """\
+        import subprocess
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        try:
+            check_writable(mnt / "output")
+        except OSError as exc:
+            result["error"] = [exc.errno, exc.filename]
+        """,
+    )
+    assert result["error"] == [errno.EROFS, str(tmp_path / "mnt" / "output")]
+
+
+def test_check_writable_accepts_a_writable_place(tmp_path: Path) -> None:
+    check_writable(tmp_path / "new" / "output")
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == []

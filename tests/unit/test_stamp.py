@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from generator.build.pipeline import build_site
@@ -60,3 +61,70 @@ def test_a_build_with_warnings_is_never_skipped(project: Path) -> None:
     second = build(project)
     assert not second.up_to_date  # type: ignore[attr-defined]
     assert second.warnings  # type: ignore[attr-defined]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_page_deleted_from_output_returns_on_the_next_build(project: Path) -> None:
+    build(project)
+    page = project / "output" / "hoi-nghi-tre-em-phia-nam-2024" / "index.html"
+    before = page.read_bytes()
+    page.unlink()
+    again = build(project)
+    assert not again.up_to_date  # type: ignore[attr-defined]
+    assert page.read_bytes() == before
+    assert build(project).up_to_date  # type: ignore[attr-defined]
+
+
+def test_a_file_altered_or_added_in_output_is_noticed(project: Path) -> None:
+    build(project)
+    data = project / "output" / "hoi-nghi-tre-em-phia-nam-2024" / "du-lieu.csv"
+    if not data.is_file():
+        data = next((project / "output").rglob("*.csv"))
+    original = data.read_bytes()
+    data.write_bytes(original.replace(b"1", b"9"))  # tampered with, same size
+    assert not build(project).up_to_date  # type: ignore[attr-defined]
+    assert data.read_bytes() == original
+
+
+IMAGE_LINE = "\n![Ảnh toàn cảnh](../../hinh/toan-canh.png)\n"
+
+
+def add_image_outside_content(root: Path, colour: bytes) -> None:
+    """A narrative showing an image kept outside content/ (but in the project)."""
+    (root / "hinh").mkdir(exist_ok=True)
+    (root / "hinh" / "toan-canh.png").write_bytes(b"\x89PNG\r\n\x1a\n" + colour * 64)
+    path = root / NARRATIVE
+    text = path.read_text("utf-8")
+    if IMAGE_LINE not in text:
+        path.write_text(text + IMAGE_LINE, "utf-8")
+
+
+def test_an_image_outside_content_is_an_input_of_the_build(project: Path) -> None:
+    add_image_outside_content(project, b"\x01")
+    build(project)
+    assert build(project).up_to_date  # type: ignore[attr-defined]
+    add_image_outside_content(project, b"\x02")  # only the image changes
+    assert not build(project).up_to_date  # type: ignore[attr-defined]
+    [copy] = (project / "output" / "hoi-nghi-tre-em-phia-nam-2024" / "media").glob(
+        "*-toan-canh.png"
+    )
+    assert copy.read_bytes().endswith(b"\x02" * 64)
+
+
+def test_the_same_project_in_two_folders_gives_the_same_site(
+    project: Path, tmp_path: Path
+) -> None:
+    add_image_outside_content(project, b"\x01")
+    other = tmp_path / "somewhere" / "else" / "entirely"
+    shutil.copytree(project, other)
+    build(project)
+    build(other)
+    assert snapshot(project / "output") == snapshot(other / "output")
+    assert list((other / "output").rglob("media/*-toan-canh.png"))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from generator.errors import Pos, Problem, Problems
-from generator.load.parse import MAX_NODES, parse_yaml
+from generator.load.parse import MAX_NODES, REFUSED, parse_yaml
 from generator.load.validate import validate
 from generator.model import (
     Conference,
@@ -148,7 +148,7 @@ def test_python_tag_is_an_error_at_the_tag_and_runs_nothing(
     assert problems[0].message == (
         "YAML tag !!python/object/apply:os.system is not allowed"
     )
-    assert data == {"title": "x", "summary": None}
+    assert data == {"title": "x", "summary": REFUSED}
 
 
 def test_python_tag_echo_hi_is_refused() -> None:
@@ -208,7 +208,7 @@ def test_alias_is_refused_at_the_alias() -> None:
     assert problems, "an alias must be refused"
     assert all(p.message == ALIAS_MESSAGE for p in problems)
     assert (2, 4) in [where(p) for p in problems], "report where '*x' is written"
-    assert data is None or data.get("b") is None
+    assert data == {"a": "1", "b": REFUSED}  # the rest of the file is still read
 
 
 def test_anchor_is_refused_at_the_anchor() -> None:
@@ -275,16 +275,63 @@ def test_tab_inside_a_value_is_not_indentation() -> None:
 
 
 def test_syntax_error_after_a_tab_is_still_reported() -> None:
-    _, problems, _ = parse("a:\n  b: 1\n\tc: 2\nd: [\n")
-    assert [where(p) for p in problems] == [(3, 1), (5, 1)]
-    assert problems[1].message.startswith("invalid YAML: ")
+    _, problems, _ = parse("a:\n  b: 1\n\tc: 2\nd: [\n")  # tab read as spaces
+    assert [(where(p), p.message) for p in problems] == [
+        ((3, 1), "a tab character is used for indentation"),
+        ((4, 5), "invalid YAML: did not find expected node content"),  # not line 5
+    ]
 
 
-def test_syntax_error_is_reported_at_its_position() -> None:
+def test_an_unclosed_quote_is_reported_where_it_opens() -> None:
     _, problems, _ = parse('title: "unclosed\nb: 1\n')
-    assert len(problems) == 1
-    assert problems[0].message.startswith("invalid YAML")
+    assert [(where(p), p.message) for p in problems] == [
+        ((1, 8), "the quoted text that starts at 1:8 is never closed")
+    ]
     assert problems[0].pos.path == PATH
+    assert "quote mark" in problems[0].hint
+
+
+@pytest.mark.parametrize(
+    ("text", "pos", "message"),
+    [
+        (
+            "a: 1\nb: 'open\n",
+            (2, 4),
+            "the quoted text that starts at 2:4 is never closed",
+        ),
+        (
+            "a: {x: 1\n",
+            (1, 4),
+            "the mapping that starts with '{' at 1:4 is never closed",
+        ),
+        ("a: x\nno colon here\nc: d\n", (2, 1), "the key at 2:1 has no ':' after it"),
+        (
+            "a: [1, 2\nb: 3\n",
+            (1, 4),
+            "the list that starts with '[' at 1:4 is not "
+            "closed where expected (did not find expected ',' or ']')",
+        ),
+        ("a:\n  b: 1\n c: 2\n", (3, 2), "invalid YAML: did not find expected key"),
+    ],
+)
+def test_a_syntax_error_points_where_its_construct_opens_never_past_the_end(
+    text: str, pos: tuple[int, int], message: str
+) -> None:
+    _, problems, _ = parse(text)
+    assert [(where(p), p.message) for p in problems] == [(pos, message)]
+    lines = text.count("\n")
+    assert all(p.pos.line <= lines for p in problems)
+
+
+def test_a_control_character_is_reported_and_the_rest_of_the_file_still_read() -> None:
+    data, problems, _ = parse("a: x\x07y\nb: &k 1\nc: *k\nd: !foo 3\ne: 5\n")
+    assert [(where(p), p.message) for p in problems] == [
+        ((1, 5), "the invisible control character U+0007 is not allowed"),
+        ((2, 4), ALIAS_MESSAGE),
+        ((3, 4), ALIAS_MESSAGE),
+        ((4, 4), "YAML tag !foo is not allowed"),
+    ]
+    assert data == {"a": "xy", "b": "1", "c": REFUSED, "d": REFUSED, "e": "5"}
 
 
 def test_non_text_mapping_key_is_an_error() -> None:
@@ -479,5 +526,5 @@ def test_a_node_reached_twice_is_built_once_behind_the_event_check() -> None:
     node = yaml.compose("a: &x [1, 2]\nb: *x\nc: *x\n", Loader=yaml.SafeLoader)
     problems = Problems()
     value = _Builder(Positions(PATH), problems).build(node, ())
-    assert value == {"a": ["1", "2"], "b": None, "c": None}
+    assert value == {"a": ["1", "2"], "b": REFUSED, "c": REFUSED}
     assert [p.message for p in problems] == [ALIAS_MESSAGE] * 2
