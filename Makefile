@@ -26,8 +26,8 @@ lint: $(VENV)/.test-installed ## ruff, ruff format, mypy --strict and the import
 	$(BIN)/mypy --strict generator
 	$(BIN)/lint-imports
 
-bench: $(VENV)/.test-installed ## Run the benchmarks in bench/
-	$(BIN)/python bench/run.py
+bench: $(VENV)/.test-installed ## Run the benchmarks in bench/ (BENCH_ARGS=--scaling adds the growth row)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

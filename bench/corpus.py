@@ -365,6 +365,9 @@ class ConferenceDoc:
     slug: str
     data: dict[str, Any]
     narratives: tuple[NarrativeDoc, ...]
+    # the editors' saved copy of each source (path from the project root -> text),
+    # which every quote citing the source is checked against
+    archives: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
@@ -434,17 +437,52 @@ def slugify(text: str) -> str:
     return "-".join(part for part in out.split("-") if part)
 
 
-def make_corpus(n: int = 1000, seed: int = DEFAULT_SEED) -> Corpus:
-    """Make n conferences; conference i depends only on (seed, i)."""
+def make_corpus(
+    n: int = 1000,
+    seed: int = DEFAULT_SEED,
+    *,
+    warn_every: int = 0,
+    figures: bool = True,
+) -> Corpus:
+    """Make n conferences; conference i depends only on (seed, i) and the variant.
+
+    warn_every > 0 is the corpus *with warnings*: conference 0, warn_every,
+    2 * warn_every, … get one more indicator that no narrative cites and no figure
+    draws (``chi-so-chua-trich-dan``), which ``proceedings`` reports as a warning
+    on every build: ``warnings_expected(n, warn_every)`` of them. Its drawings are
+    those of the plain corpus. figures=False declares no figure at all (the
+    indicators only figures drew are marked ``key: true`` so none is unused).
+    """
     site = {
         "title": "Kỷ yếu hội nghị (bộ dữ liệu đo hiệu năng)",
         "description": "Bộ dữ liệu tổng hợp, sinh tự động để đo tốc độ dựng trang.",
         "organisation": "Bộ Lao động – Thương binh và Xã hội",
         "language": "vi",
-        "base_url": "https://example.gov.vn/ky-yeu/",
+        # not an example.* host, which proceedings warns about (a placeholder)
+        "base_url": "https://kyyeu-hoinghi.gov.vn/",
         "theme": "default",
     }
-    return Corpus(seed, site, tuple(_conference(seed, i) for i in range(n)))
+    return Corpus(
+        seed,
+        site,
+        tuple(
+            _conference(
+                seed,
+                i,
+                uncited=warn_every > 0 and i % warn_every == 0,
+                figures=figures,
+            )
+            for i in range(n)
+        ),
+    )
+
+
+def warnings_expected(n: int, warn_every: int) -> int:
+    """How many warnings a build of make_corpus(n, warn_every=…) reports."""
+    return 0 if warn_every <= 0 else (n + warn_every - 1) // warn_every
+
+
+UNCITED = ("chi-so-chua-trich-dan", "Chỉ số chưa được trích dẫn", "lượt")
 
 
 def _series(seed: int, k: int) -> tuple[str, str, dict[str, Any]]:
@@ -492,7 +530,9 @@ def _slug(seed: int, i: int) -> str:
     return f"{stem}-{_period(i % PERIODS_PER_SERIES)[3]}"
 
 
-def _conference(seed: int, i: int) -> ConferenceDoc:
+def _conference(
+    seed: int, i: int, *, uncited: bool = False, figures: bool = True
+) -> ConferenceDoc:
     rng = random.Random(f"{seed}:conference:{i}")
     k, p = divmod(i, PERIODS_PER_SERIES)
     series, _, templates = _series(seed, k)
@@ -608,7 +648,96 @@ def _conference(seed: int, i: int) -> ConferenceDoc:
         )
         for order, (name, title) in enumerate(NARRATIVES)
     )
-    return ConferenceDoc(slug, data, narratives)
+    if uncited:  # the corpus with warnings: cited by nothing, drawn by nothing
+        ident, label, unit = UNCITED
+        value = 1000 + i % 9000
+        data["indicators"].append(
+            {
+                "id": ident,
+                "label": label,
+                "value": value,
+                "unit": unit,
+                "group": "Truyền thông",
+                "source": source_ids[1],
+                "quote": f"{label.lower()} là {format_vi(value)} {unit}",
+            }
+        )
+    if not figures:
+        data.pop("figures")
+        drawn = set(children) | set(cases)
+        for ind in data["indicators"]:
+            if ind["id"] in drawn:  # else unused: a warning
+                ind["key"] = True
+    archives = _provenance(data, source_ids, slug, random.Random(f"{seed}:archive:{i}"))
+    return ConferenceDoc(slug, data, narratives, archives)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _provenance(
+    data: dict[str, Any], source_ids: list[str], slug: str, rng: random.Random
+) -> tuple[tuple[str, str], ...]:
+    """Give every claim a source and quote (or mark it editorial); write archives.
+
+    As the real project does (docs/provenance.md): organisers and the summary are
+    the editors' words; speakers, sessions, topics and tasks quote the article;
+    legal documents and reports on tasks quote the report; indicators already name
+    their source. Each source gets an archived copy (nguon/<slug>/<id>.txt) holding
+    every sentence quoted from it among as many sentences of its own, so each
+    quote is checked against it. Uses rng, never the conference's own.
+    """
+    report, article = source_ids
+    said: dict[str, list[str]] = {report: [], article: []}
+
+    def cite(entry: dict[str, Any], source: str, quote: str, sentence: str) -> None:
+        entry["source"], entry["quote"] = source, quote
+        said[source].append(sentence)
+
+    data["organisers"] = [{"name": o, "editorial": True} for o in data["organisers"]]
+    data["summary"] = {"text": data["summary"], "editorial": True}
+    for sp in data["speakers"]:
+        quote = f"{sp['name']}, {sp['role']} {sp['organisation']}"
+        cite(sp, article, quote, f"Tham dự hội nghị có {quote}.")
+    for se in data["sessions"]:
+        cite(se, article, se["title"], f"Lúc {se['time']}, {se['title']}.")
+    topics = []
+    for text in data["topics"]:
+        topic = {"text": text}
+        quote = _lower_first(text)
+        cite(topic, article, quote, f"Các đại biểu thảo luận về {quote}.")
+        topics.append(topic)
+    data["topics"] = topics
+    for doc in data["legal_documents"]:
+        quote = f"{doc['kind']} số {doc['number']} của {doc['issuer']}"
+        title = _lower_first(doc["title"])
+        cite(
+            doc, report, quote, f"Các địa phương đã thực hiện {quote} về việc {title}."
+        )
+    for task in data["follow_up"]:
+        quote = _lower_first(task["task"])
+        owner = _lower_first(task["owner"])
+        cite(task, article, quote, f"Hội nghị đề nghị {owner} {quote}.")
+    for rep in data.get("follow_up_reports", []):
+        cite(rep, rep["source"], rep["note"].rstrip("."), rep["note"])
+    for ind in data["indicators"]:
+        said[ind["source"]].append(f"Theo báo cáo, {ind['quote']}.")
+    archives = []
+    for source in data["sources"]:
+        path = f"nguon/{slug}/{source['id']}.txt"
+        source["archive"] = path
+        sentences = said[source["id"]] + [
+            _sentence(rng) for _ in range(len(said[source["id"]]))
+        ]
+        rng.shuffle(sentences)
+        paragraphs = [
+            " ".join(sentences[j : j + 4]) for j in range(0, len(sentences), 4)
+        ]
+        archives.append(
+            (path, f"{source['title']}\n\n" + "\n\n".join(paragraphs) + "\n")
+        )
+    return tuple(archives)
 
 
 _KEY_ORDER = [
@@ -830,13 +959,16 @@ def dump_yaml(data: Any) -> str:
 
 def write_corpus(corpus: Corpus, root: Path) -> None:
     """Write the corpus as a proceedings project at root (replacing what was there)."""
-    for name in ("data", "content", "output", ".proceedings-cache"):
+    for name in ("data", "content", "nguon", "output", ".proceedings-cache"):
         shutil.rmtree(root / name, ignore_errors=True)
     (root / "data").mkdir(parents=True)
     (root / "content").mkdir()
     (root / "site.yaml").write_text(dump_yaml(corpus.site), "utf-8")
     for conf in corpus.conferences:
         (root / "data" / f"{conf.slug}.yaml").write_text(dump_yaml(conf.data), "utf-8")
+        for path, text in conf.archives:
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text, "utf-8")
         folder = root / "content" / conf.slug
         folder.mkdir()
         for nar in conf.narratives:
@@ -852,8 +984,24 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--conferences", "-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--warn-every",
+        type=int,
+        default=0,
+        metavar="K",
+        help="the variant with warnings: every K-th conference has an indicator "
+        "nothing cites (default 0: none, the corpus builds without warnings)",
+    )
+    parser.add_argument(
+        "--no-figures", action="store_true", help="declare no figures at all"
+    )
     args = parser.parse_args()
-    corpus = make_corpus(args.conferences, args.seed)
+    corpus = make_corpus(
+        args.conferences,
+        args.seed,
+        warn_every=args.warn_every,
+        figures=not args.no_figures,
+    )
     write_corpus(corpus, args.root)
     print(
         f"{len(corpus.conferences)} conferences, {corpus.pages} narratives, "

@@ -34,7 +34,7 @@ from generator import figures  # noqa: E402
 from generator.core.cache import Cache, library_versions  # noqa: E402
 from generator.core.context import BuildContext, BuildOptions, SilentReporter  # noqa: E402
 from generator.errors import Problems  # noqa: E402
-from generator.load.project import load_site
+from generator.load.project import load_site  # noqa: E402
 from generator.model import Site  # noqa: E402
 
 PARTS = ("site.yaml", "data", "content", "themes")
