@@ -34,7 +34,7 @@ class Server:
     log_dir: Path
 
     def get(
-        self, path: str, method: str = "GET", timeout: float = 10
+        self, path: str, method: str = "GET", timeout: float = 60
     ) -> tuple[int, dict[str, str], str]:
         """Request path exactly as given (http.client does not normalise '..')."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -58,7 +58,7 @@ class Server:
         return (self.log_dir / "stderr.txt").read_text("utf-8")
 
     def wait_for(
-        self, path: str, predicate, timeout: float = 10.0
+        self, path: str, predicate, timeout: float = 60.0
     ) -> tuple[float, str]:
         """Poll path until predicate(status, body); return the seconds and the body."""
         started = time.monotonic()
