@@ -41,8 +41,14 @@ def catalogue_path(lang: str) -> str:
 
 
 @functools.cache
+def current_language() -> str:
+    """The language of this process's messages, decided at its first message."""
+    return language()
+
+
+@functools.cache
 def _translations() -> gettext.NullTranslations:
-    lang = language()
+    lang = current_language()
     if lang == "en":
         return gettext.NullTranslations()
     try:
@@ -55,6 +61,7 @@ def _translations() -> gettext.NullTranslations:
 
 def reset() -> None:
     """Decide the language again from the environment (for tests)."""
+    current_language.cache_clear()
     _translations.cache_clear()
 
 
