@@ -34,6 +34,7 @@ bench: $(VENV)/.test-installed ## Run the benchmarks in bench/ (BENCH_ARGS=--sca
 # or marked fuzzy there), compiled to the .mo the package reads. Commit both.
 LOCALE := generator/locale
 messages: $(VENV)/.test-installed ## Extract t() messages, update the vi catalogue, compile it
+	mkdir -p $(LOCALE)
 	$(BIN)/pybabel extract --no-default-keywords -k t --add-location=file \
 		--project=proceedings --version=0.1.0 --width=88 -o $(LOCALE)/proceedings.pot generator
 	test -f $(LOCALE)/vi/LC_MESSAGES/proceedings.po || $(BIN)/pybabel init -D proceedings \
