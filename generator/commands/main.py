@@ -16,6 +16,7 @@ import click
 from generator import __version__
 from generator.commands import building, checking, previewing, project
 from generator.commands.common import Context, handle_termination
+from generator.commands.helptext import HelpContext
 from generator.i18n import t
 from generator.importer.command import import_command
 
@@ -60,7 +61,9 @@ for command in (
     building.bundle,
     import_command,  # docs/import.md
 ):
+    command.context_class = HelpContext
     cli.add_command(command)
+cli.context_class = HelpContext  # --help in the language of the messages
 
 
 def main() -> None:
