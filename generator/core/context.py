@@ -8,7 +8,7 @@ from typing import Protocol
 
 from generator.core.cache import Cache, Keys, unusable
 from generator.errors import Pos, Problem, Problems, UsageError
-from generator.i18n import t
+from generator.i18n import current_language, t
 
 CACHE_DIR = ".proceedings-cache"  # figures, PDFs, memo, records; `proceedings clean`
 
@@ -152,8 +152,14 @@ class BuildContext:
         damaged.clear()
 
     def key(self, *uses: str, salt: str) -> str:
-        """Key of a result made from the named inputs; see ``Keys.of``."""
+        """Key of a result made from the named inputs; see ``Keys.of``.
+
+        Results cached with their warnings (narratives, figures) keep them in the
+        language of the messages: a run in another language makes its own.
+        """
         assert self.keys is not None, "keys are set when the site is loaded"
+        messages = current_language()
+        salt = salt if messages == "en" else f"{salt}|messages:{messages}"
         return self.keys.of(*uses, salt=salt)
 
     def check(self) -> None:
