@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SITE_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_PACKAGES := chromium poppler-utils default-jre-headless
 
-.PHONY: site html test system-deps system-deps-test bench clean lint
+.PHONY: site html test system-deps system-deps-test bench clean lint messages
 
 site: system-deps $(VENV)/.installed ## Install what is missing, build output/ (HTML site and PDF briefs)
 	$(BIN)/proceedings build
@@ -28,6 +28,20 @@ lint: $(VENV)/.test-installed ## ruff, ruff format, mypy --strict and the import
 
 bench: $(VENV)/.test-installed ## Run the benchmarks in bench/ (BENCH_ARGS=--scaling adds the growth row)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The messages' catalogue (docs/architecture.md, "Translating messages"): every t("…")
+# of generator/ into a template, merged into the Vietnamese .po (translate what is new
+# or marked fuzzy there), compiled to the .mo the package reads. Commit both.
+LOCALE := generator/locale
+messages: $(VENV)/.test-installed ## Extract t() messages, update the vi catalogue, compile it
+	mkdir -p $(LOCALE)
+	$(BIN)/pybabel extract --no-default-keywords -k t --add-location=file \
+		--project=proceedings --version=0.1.0 --width=88 -o $(LOCALE)/proceedings.pot generator
+	test -f $(LOCALE)/vi/LC_MESSAGES/proceedings.po || $(BIN)/pybabel init -D proceedings \
+		-i $(LOCALE)/proceedings.pot -d $(LOCALE) -l vi --width=88
+	$(BIN)/pybabel update -D proceedings -i $(LOCALE)/proceedings.pot -d $(LOCALE) -l vi \
+		--ignore-obsolete --width=88
+	$(BIN)/pybabel compile -D proceedings -d $(LOCALE) -l vi --statistics
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
+# The expected outputs are English: messages are in Vietnamese only when asked for
+# (tests/unit/test_i18n.py). Set before the package is imported: help texts are
+# translated at import.
+os.environ["PROCEEDINGS_LANG"] = "en"
+
 import shutil
 import time
 from pathlib import Path

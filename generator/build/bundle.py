@@ -30,6 +30,7 @@ from generator.core.context import CACHE_DIR, BuildOptions, Reporter, SilentRepo
 from generator.core.lock import project_lock
 from generator.errors import Problems, UsageError
 from generator.formats import format_date, slugify
+from generator.i18n import t
 from generator.load.project import load_site
 from generator.model import Site
 from generator.site.datasets import dataset_paths
@@ -67,10 +68,14 @@ class BundleSummary:
     build: Summary
 
     def __str__(self) -> str:
-        return (
-            f"Wrote {self.path} ({self.files} files, {self.size:,} bytes)\n"
-            f"  sha256 {self.sha256}\n"
-            f"  unzip it and open {self.top}/index.html"
+        return t(
+            "Wrote {path} ({files} files, {size:,} bytes)\n  sha256 {sha256}\n"
+            "  unzip it and open {top}/index.html",
+            path=self.path,
+            files=self.files,
+            size=self.size,
+            sha256=self.sha256,
+            top=self.top,
         )
 
 
@@ -286,7 +291,11 @@ def _target(root: Path, output: Path | None, name: str, site_dir: Path) -> Path:
     target = target.absolute()
     if target.resolve().is_relative_to(site_dir.resolve()):
         raise UsageError(
-            f"{target} is inside the folder the bundle zips ({site_dir}); "
-            "choose another --output"
+            t(
+                "{target} is inside the folder the bundle zips ({site_dir}); choose "
+                "another --output",
+                target=target,
+                site_dir=site_dir,
+            )
         )
     return target

@@ -40,6 +40,7 @@ from generator.core.context import (
 )
 from generator.core.lock import project_lock
 from generator.errors import Problem, Problems, UsageError
+from generator.i18n import t
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.parse import parse_yaml
 from generator.load.project import load_site
@@ -70,24 +71,41 @@ class Summary:
 
     def __str__(self) -> str:
         if self.up_to_date:
-            return f"{self.output} is up to date ({self.seconds:.2f} s)"
-        parts = [f"{self.pages} pages"]
+            return t(
+                "{output} is up to date ({seconds:.2f} s)",
+                output=self.output,
+                seconds=self.seconds,
+            )
+        parts = [t("{pages} pages", pages=self.pages)]
         if self.pages_reused:
-            parts[0] += f" ({self.pages - self.pages_reused} rendered)"
+            rendered = self.pages - self.pages_reused
+            parts[0] += t(" ({rendered} rendered)", rendered=rendered)
         if self.figures_drawn or self.figures_cached:
             parts.append(
-                f"{self.figures_drawn + self.figures_cached} figures "
-                f"({self.figures_drawn} drawn)"
+                t(
+                    "{figures} figures ({drawn} drawn)",
+                    figures=self.figures_drawn + self.figures_cached,
+                    drawn=self.figures_drawn,
+                )
             )
         if self.pdfs_made or self.pdfs_cached:
             parts.append(
-                f"{self.pdfs_made + self.pdfs_cached} PDFs ({self.pdfs_made} made)"
+                t(
+                    "{pdfs} PDFs ({made} made)",
+                    pdfs=self.pdfs_made + self.pdfs_cached,
+                    made=self.pdfs_made,
+                )
             )
         if self.warnings:
-            parts.append(f"{len(self.warnings)} warning(s)")
+            parts.append(t("{warnings} warning(s)", warnings=len(self.warnings)))
         if self.notes:
-            parts.append(f"{len(self.notes)} notes")
-        return f"Built {', '.join(parts)} into {self.output} in {self.seconds:.2f} s"
+            parts.append(t("{notes} notes", notes=len(self.notes)))
+        return t(
+            "Built {parts} into {output} in {seconds:.2f} s",
+            parts=", ".join(parts),
+            output=self.output,
+            seconds=self.seconds,
+        )
 
 
 def build_site(
@@ -261,8 +279,11 @@ def make_brief(
     """
     if options.variant not in VARIANTS:
         raise UsageError(
-            f"unknown PDF variant '{options.variant}'; "
-            f"choose one of {', '.join(VARIANTS)}"
+            t(
+                "unknown PDF variant '{variant}'; choose one of {variants}",
+                variant=options.variant,
+                variants=", ".join(VARIANTS),
+            )
         )
     require_project(root)
     ctx = BuildContext.open(root, BuildOptions(root / "output"), reporter)
@@ -278,7 +299,13 @@ def _make_brief(
     known = [e.slug for e in site.entries] + [f"series/{s}" for s in sorted(series)]
     name = f"series/{name}" if name in series else name
     if name not in known:
-        raise UsageError(f"no conference or series '{name}'; known: {', '.join(known)}")
+        raise UsageError(
+            t(
+                "no conference or series '{name}'; known: {known}",
+                name=name,
+                known=", ".join(known),
+            )
+        )
     narratives = stages.narratives(ctx, site)
     ctx.check()
     drawn = stages.figures(ctx, site)

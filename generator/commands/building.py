@@ -13,6 +13,7 @@ import click
 from generator.commands.common import Context, holding_project, run
 from generator.commands.console import ConsoleReporter
 from generator.core.context import CACHE_DIR
+from generator.i18n import t
 
 if TYPE_CHECKING:
     from generator.core.context import BuildOptions
@@ -20,22 +21,35 @@ if TYPE_CHECKING:
 NO_WAIT = click.option(
     "--no-wait",
     is_flag=True,
-    help="If another run is using the project, stop at once (exit 2, naming its "
-    "process) instead of waiting for it.",
+    help=t(
+        "If another run is using the project, stop at once (exit 2, naming its "
+        "process) instead of waiting for it."
+    ),
 )
 
 
-@click.command()
+@click.command(
+    help=t(
+        "Build the HTML site (and PDF briefs) into output/.\n\nThe new site is "
+        "written beside output/ and swapped in at the end: a build that fails or "
+        "is interrupted leaves the previous output/ as it was. One run at a time: "
+        "a second one waits (or, with --no-wait, exits 2)."
+    )
+)
 @click.option(
     "--output",
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where to write the site.  [default: ROOT/output]",
+    help=t("Where to write the site.  [default: ROOT/output]"),
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--no-pdf", is_flag=True, help="Skip PDF briefs (fast HTML-only build).")
-@click.option("--drafts", is_flag=True, help="Include narratives marked draft: true.")
+@click.option("--strict", is_flag=True, help=t("Treat warnings as errors."))
+@click.option(
+    "--no-pdf", is_flag=True, help=t("Skip PDF briefs (fast HTML-only build).")
+)
+@click.option(
+    "--drafts", is_flag=True, help=t("Include narratives marked draft: true.")
+)
 @NO_WAIT
 @click.pass_obj
 def build(
@@ -46,12 +60,7 @@ def build(
     drafts: bool,
     no_wait: bool,
 ) -> None:
-    """Build the HTML site (and PDF briefs) into output/.
-
-    The new site is written beside output/ and swapped in at the end: a build that
-    fails or is interrupted leaves the previous output/ as it was. One run at a
-    time: a second one waits (or, with --no-wait, exits 2).
-    """
+    """Build the HTML site (and PDF briefs) into output/."""
     from generator.core.context import BuildOptions
 
     started = time.perf_counter()
@@ -65,7 +74,13 @@ def build(
     if obj.verbosity >= 1:
         if summary is None:
             seconds = time.perf_counter() - started
-            click.echo(f"{options.output} is up to date ({seconds:.2f} s)")
+            click.echo(
+                t(
+                    "{output} is up to date ({seconds:.2f} s)",
+                    output=options.output,
+                    seconds=seconds,
+                )
+            )
         else:
             click.echo(str(summary))
 
@@ -88,20 +103,24 @@ def _build(obj: Context, options: BuildOptions, *, no_wait: bool) -> object | No
         return build_site(obj.root, options, reporter, stamp=stamp)
 
 
-@click.command()
+@click.command(
+    help=t(
+        "Remove output/, the preview and the build cache.\n\nWaits for a build "
+        "that is running (or, with --no-wait, exits 2). When output/ is a link to "
+        "a folder elsewhere (a web root), that folder's site is removed and the "
+        "link is kept, so the next build publishes there again."
+    )
+)
 @NO_WAIT
 @click.pass_obj
 def clean(obj: Context, no_wait: bool) -> None:
-    """Remove output/, the preview and the build cache.
-
-    Waits for a build that is running (or, with --no-wait, exits 2). When output/
-    is a link to a folder elsewhere (a web root), that folder's site is removed
-    and the link is kept, so the next build publishes there again.
-    """
+    """Remove output/, the preview and the build cache."""
     removed = run(obj, lambda: _clean(obj, no_wait=no_wait))
     if obj.verbosity >= 1:
         click.echo(
-            f"Removed {', '.join(removed)}." if removed else "Nothing to remove."
+            t("Removed {removed}.", removed=", ".join(removed))
+            if removed
+            else t("Nothing to remove.")
         )
 
 
@@ -116,7 +135,9 @@ def _clean(obj: Context, *, no_wait: bool) -> list[str]:
             target = Path(os.path.realpath(output))
             if target.is_dir():
                 shutil.rmtree(target)
-                removed.append(f"output (the site in {target}; the link is kept)")
+                removed.append(
+                    t("output (the site in {target}; the link is kept)", target=target)
+                )
         elif output.exists():
             shutil.rmtree(output)
             removed.append("output")
@@ -142,32 +163,37 @@ def _clean(obj: Context, *, no_wait: bool) -> list[str]:
     return removed
 
 
-@click.command()
+@click.command(
+    help=t(
+        "Write one zip for delegates: the site, PDF briefs, data, SHA-256 "
+        "manifest.\n\nBuilds the site into .proceedings-cache/bundle/ (output/ is "
+        "left alone) and zips it under one folder, TITLE-DATE/, with README.txt "
+        "(open index.html) and MANIFEST.sha256 (check with `sha256sum -c "
+        "MANIFEST.sha256`). The site works from disk, search included. DATE is the "
+        "end of the newest reporting period; the same inputs give a byte-identical "
+        "zip. See docs/bundle.md."
+    )
+)
 @click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path),
     default=None,
-    help="The zip file to write, or an existing folder to write it in.  "
-    "[default: ROOT/bundle/TITLE-DATE.zip]",
+    help=t(
+        "The zip file to write, or an existing folder to write it in.  "
+        "[default: ROOT/bundle/TITLE-DATE.zip]"
+    ),
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help=t("Treat warnings as errors."))
 @click.option(
-    "--no-pdf", is_flag=True, help="Leave out the PDF briefs (included by default)."
+    "--no-pdf", is_flag=True, help=t("Leave out the PDF briefs (included by default).")
 )
 @NO_WAIT
 @click.pass_obj
 def bundle(
     obj: Context, output: Path | None, strict: bool, no_pdf: bool, no_wait: bool
 ) -> None:
-    """Write one zip for delegates: the site, PDF briefs, data, SHA-256 manifest.
-
-    Builds the site into .proceedings-cache/bundle/ (output/ is left alone) and zips
-    it under one folder, TITLE-DATE/, with README.txt (open index.html) and
-    MANIFEST.sha256 (check with `sha256sum -c MANIFEST.sha256`). The site works
-    from disk, search included. DATE is the end of the newest reporting period;
-    the same inputs give a byte-identical zip. See docs/bundle.md.
-    """
+    """Write one zip for delegates: the site, PDF briefs, data, SHA-256 manifest."""
     from generator.build.bundle import BundleOptions, BundleSummary, make_bundle
 
     options = BundleOptions(output=output, pdf=not no_pdf, strict=strict)

@@ -15,6 +15,7 @@ from typing import NoReturn, TypeVar
 import click
 
 from generator.errors import BuildFailed, Problem, UsageError
+from generator.i18n import t
 
 T = TypeVar("T")
 EXIT_CONTENT = 1
@@ -24,27 +25,43 @@ EXIT_ENVIRONMENT = 1  # the machine said no (a full disk, a read-only folder…)
 
 # What the machine can refuse, and what to do about it. Any other OSError is ours.
 _ENVIRONMENT = {
-    errno.ENOSPC: "the disk is full: free some space on it, or build elsewhere "
-    "with --output DIR",
-    errno.EDQUOT: "your disk quota is used up: free some space, or build elsewhere "
-    "with --output DIR",
-    errno.EROFS: "the file system is read-only: build into a writable folder with "
-    "--output DIR",
-    errno.EACCES: "permission denied: check the owner and permissions of that path "
-    "(ls -ld), or build elsewhere with --output DIR",
-    errno.EPERM: "the operation is not permitted there: check the owner and "
-    "attributes of that path, or build elsewhere with --output DIR",
-    errno.EBUSY: "the path is in use (a mount point, or a folder another program "
-    "holds): stop that program, or build elsewhere with --output DIR",
-    errno.EXDEV: "the path is on another file system than the folder beside it: "
-    "build elsewhere with --output DIR",
-    errno.EIO: "the disk reported an input/output error: check it (dmesg), then "
-    "run again",
-    errno.EMFILE: "too many open files: raise the limit (ulimit -n) and run again",
-    errno.ENFILE: "the system has too many open files: close some programs and run "
-    "again",
-    errno.ENAMETOOLONG: "a path is too long for the file system: build into a "
-    "folder with a shorter path",
+    errno.ENOSPC: t(
+        "the disk is full: free some space on it, or build elsewhere with --output DIR"
+    ),
+    errno.EDQUOT: t(
+        "your disk quota is used up: free some space, or build elsewhere "
+        "with --output DIR"
+    ),
+    errno.EROFS: t(
+        "the file system is read-only: build into a writable folder with --output DIR"
+    ),
+    errno.EACCES: t(
+        "permission denied: check the owner and permissions of that path "
+        "(ls -ld), or build elsewhere with --output DIR"
+    ),
+    errno.EPERM: t(
+        "the operation is not permitted there: check the owner and "
+        "attributes of that path, or build elsewhere with --output DIR"
+    ),
+    errno.EBUSY: t(
+        "the path is in use (a mount point, or a folder another program "
+        "holds): stop that program, or build elsewhere with --output DIR"
+    ),
+    errno.EXDEV: t(
+        "the path is on another file system than the folder beside it: "
+        "build elsewhere with --output DIR"
+    ),
+    errno.EIO: t(
+        "the disk reported an input/output error: check it (dmesg), then run again"
+    ),
+    errno.EMFILE: t("too many open files: raise the limit (ulimit -n) and run again"),
+    errno.ENFILE: t(
+        "the system has too many open files: close some programs and run again"
+    ),
+    errno.ENAMETOOLONG: t(
+        "a path is too long for the file system: build into a "
+        "folder with a shorter path"
+    ),
 }
 
 
@@ -82,10 +99,10 @@ def run(obj: Context, action: Callable[[], T]) -> T:
     except BuildFailed as exc:
         fail_content(exc.problems)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(t("error: {exc}", exc=exc), err=True)
         raise SystemExit(EXIT_USAGE) from None
     except KeyboardInterrupt as exc:
-        click.echo("interrupted; output/ is unchanged", err=True)
+        click.echo(t("interrupted; output/ is unchanged"), err=True)
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         raise SystemExit(128 + signum) from None
     except OSError as exc:
@@ -101,8 +118,12 @@ def _internal(obj: Context, exc: Exception) -> NoReturn:
     if obj.debug:
         raise exc
     click.echo(
-        f"internal error: {type(exc).__name__}: {exc}\n"
-        "  this is a bug in proceedings; run again with --debug for the traceback",
+        t(
+            "internal error: {kind}: {exc}\n  this is a bug in proceedings; run "
+            "again with --debug for the traceback",
+            kind=type(exc).__name__,
+            exc=exc,
+        ),
         err=True,
     )
     raise SystemExit(EXIT_INTERNAL) from None
@@ -112,8 +133,8 @@ def fail_environment(exc: OSError) -> NoReturn:
     """Say what the machine refused, where, and what to do; exit 1."""
     reason = (exc.strerror or os.strerror(exc.errno or 0)).lower()
     where = f"{exc.filename}: " if exc.filename else ""
-    click.echo(f"error: {where}{reason}", err=True)
-    click.echo(f"  hint: {_ENVIRONMENT.get(exc.errno or 0, '')}", err=True)
+    click.echo(t("error: {where}{reason}", where=where, reason=reason), err=True)
+    click.echo(t("  hint: {hint}", hint=_ENVIRONMENT.get(exc.errno or 0, "")), err=True)
     raise SystemExit(EXIT_ENVIRONMENT) from None
 
 
@@ -142,8 +163,18 @@ def fail_content(problems: list[Problem]) -> NoReturn:
         click.echo(str(problem), err=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)  # not the notes
-    line = f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
-    if warnings and not errors:
-        line += " (warnings fail the run under --strict)"
+    if not warnings:
+        line = t("{errors} error(s)", errors=errors)
+    elif errors:
+        line = t(
+            "{errors} error(s), {warnings} warning(s)", errors=errors, warnings=warnings
+        )
+    else:
+        line = t(
+            "{errors} error(s), {warnings} warning(s) (warnings fail the run under "
+            "--strict)",
+            errors=errors,
+            warnings=warnings,
+        )
     click.echo(line, err=True)
     raise SystemExit(EXIT_CONTENT)

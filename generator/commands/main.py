@@ -16,10 +16,20 @@ import click
 from generator import __version__
 from generator.commands import building, checking, previewing, project
 from generator.commands.common import Context, handle_termination
+from generator.commands.helptext import HelpContext
+from generator.i18n import t
 from generator.importer.command import import_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=t(
+        "Build conference proceedings: an HTML site and PDF briefs from data and "
+        "Markdown.\n\nRun the commands in a project folder, or name one with "
+        "--root. Exit codes: 0 ok, 1 content errors or a full disk, read-only "
+        "folder…, 2 usage errors, 70 internal error, 130/143/129 interrupted."
+    ),
+)
 @click.version_option(__version__, "--version", prog_name="proceedings")
 @click.option(
     "--root",
@@ -27,21 +37,16 @@ from generator.importer.command import import_command
     type=click.Path(file_okay=False, path_type=Path),
     default=Path(),
     show_default=True,
-    help="Project folder (the one holding site.yaml, data/ and content/).",
+    help=t("Project folder (the one holding site.yaml, data/ and content/)."),
 )
 @click.option(
-    "--verbose", "-v", "verbosity", flag_value=2, help="Print each stage and step."
+    "--verbose", "-v", "verbosity", flag_value=2, help=t("Print each stage and step.")
 )
-@click.option("--quiet", "-q", "verbosity", flag_value=0, help="Print errors only.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--quiet", "-q", "verbosity", flag_value=0, help=t("Print errors only."))
+@click.option("--debug", is_flag=True, help=t("Show tracebacks of internal errors."))
 @click.pass_context
 def cli(ctx: click.Context, root: Path, verbosity: int | None, debug: bool) -> None:
-    """Build conference proceedings: an HTML site and PDF briefs from data and Markdown.
-
-    Run the commands in a project folder, or name one with --root. Exit codes: 0 ok,
-    1 content errors or a full disk, read-only folder…, 2 usage errors, 70 internal
-    error, 130/143/129 interrupted.
-    """
+    """The `proceedings` group: options every command shares (help: above)."""
     ctx.obj = Context(root, 1 if verbosity is None else verbosity, debug)
 
 
@@ -56,7 +61,9 @@ for command in (
     building.bundle,
     import_command,  # docs/import.md
 ):
+    command.context_class = HelpContext
     cli.add_command(command)
+cli.context_class = HelpContext  # --help in the language of the messages
 
 
 def main() -> None:

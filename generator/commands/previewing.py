@@ -8,14 +8,22 @@ import click
 
 from generator.commands.common import Context, holding_project, run
 from generator.commands.console import ConsoleReporter
+from generator.i18n import t
 
 
-@click.command()
+@click.command(
+    help=t(
+        "Preview the site, drafts included, rebuilding and reloading pages on each "
+        "save.\n\nBuilds into ROOT/.preview/ (output/ is left alone) and watches "
+        "data/, content/, themes/ and site.yaml. Build errors show in the terminal "
+        "and on the pages. Stop with Ctrl-C."
+    )
+)
 @click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on; other machines cannot connect to the default.",
+    help=t("Address to listen on; other machines cannot connect to the default."),
 )
 @click.option(
     "--port",
@@ -23,19 +31,14 @@ from generator.commands.console import ConsoleReporter
     type=click.IntRange(0, 65535),
     default=8000,
     show_default=True,
-    help="Port to listen on (0 picks a free one).",
+    help=t("Port to listen on (0 picks a free one)."),
 )
 @click.option(
-    "--open", "open_browser", is_flag=True, help="Open the preview in a browser."
+    "--open", "open_browser", is_flag=True, help=t("Open the preview in a browser.")
 )
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
-    """Preview the site, drafts included, rebuilding and reloading pages on each save.
-
-    Builds into ROOT/.preview/ (output/ is left alone) and watches data/, content/,
-    themes/ and site.yaml. Build errors show in the terminal and on the pages. Stop
-    with Ctrl-C.
-    """
+    """Preview the site, rebuilding and reloading pages on each save."""
     from generator.serve.http import serve as serve_preview
     from generator.serve.responses import ServeOptions
 
@@ -43,28 +46,36 @@ def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
     run(obj, lambda: serve_preview(obj.root, options, ConsoleReporter(obj.verbosity)))
 
 
-@click.command()
+@click.command(
+    help=t(
+        "Make the PDF brief of one conference (SLUG) or of a series "
+        "(series/SLUG).\n\nUses the same templates, figures and cache as `build`; "
+        "output/ is left alone."
+    )
+)
 @click.argument("slug")
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the PDF.  [default: ./SLUG.pdf]",
+    help=t("Where to write the PDF.  [default: ./SLUG.pdf]"),
 )
 @click.option(
     "--pdf-variant",
     default="pdf/ua-1",
     show_default=True,
     metavar="VARIANT",
-    help="pdf/ua-1 (tagged, accessible), pdf/a-2b, pdf/a-2u, pdf/a-3b, pdf/a-3u "
-    "(archival), or none (a plain tagged PDF). See docs/pdf.md.",
+    help=t(
+        "pdf/ua-1 (tagged, accessible), pdf/a-2b, pdf/a-2u, pdf/a-3b, pdf/a-3u "
+        "(archival), or none (a plain tagged PDF). See docs/pdf.md."
+    ),
 )
-@click.option("--no-cache", is_flag=True, help="Render even if the brief is cached.")
+@click.option("--no-cache", is_flag=True, help=t("Render even if the brief is cached."))
 @click.option(
     "--no-wait",
     is_flag=True,
-    help="If another run is using the project, stop at once (exit 2).",
+    help=t("If another run is using the project, stop at once (exit 2)."),
 )
 @click.pass_obj
 def pdf(
@@ -75,10 +86,7 @@ def pdf(
     no_cache: bool,
     no_wait: bool,
 ) -> None:
-    """Make the PDF brief of one conference (SLUG) or of a series (series/SLUG).
-
-    Uses the same templates, figures and cache as `build`; output/ is left alone.
-    """
+    """Make the PDF brief of one conference (SLUG) or of a series (series/SLUG)."""
     from generator.build.pipeline import make_brief
     from generator.errors import Problem
     from generator.pdf.options import PdfOptions
@@ -95,4 +103,4 @@ def pdf(
     for warning in warnings:
         click.echo(str(warning), err=True)
     if obj.verbosity >= 1:
-        click.echo(f"Wrote {path} ({made.size:,} bytes)")
+        click.echo(t("Wrote {path} ({size:,} bytes)", path=path, size=made.size))

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from generator.core.cache import Cache, Keys, unusable
 from generator.errors import Pos, Problem, Problems, UsageError
+from generator.i18n import current_language, t
 
 CACHE_DIR = ".proceedings-cache"  # figures, PDFs, memo, records; `proceedings clean`
 
@@ -41,8 +42,11 @@ def require_project(root: Path) -> None:
     """Raise UsageError unless root is a project folder (one holding site.yaml)."""
     if not (root / "site.yaml").is_file():
         raise UsageError(
-            f"no site.yaml in {root.resolve()}: run proceedings in a project folder "
-            "(one with site.yaml, data/ and content/), or pass --root"
+            t(
+                "no site.yaml in {root}: run proceedings in a project folder (one "
+                "with site.yaml, data/ and content/), or pass --root",
+                root=root.resolve(),
+            )
         )
 
 
@@ -111,9 +115,14 @@ class BuildContext:
         if why:
             ctx.problems.note(
                 Pos(Path(CACHE_DIR)),
-                f"the cache folder cannot be written ({why}); building without it",
-                "every figure and PDF brief is made again on each build; make the "
-                "project folder writable to keep them",
+                t(
+                    "the cache folder cannot be written ({why}); building without it",
+                    why=why,
+                ),
+                t(
+                    "every figure and PDF brief is made again on each build; make "
+                    "the project folder writable to keep them"
+                ),
             )
         return ctx
 
@@ -122,18 +131,35 @@ class BuildContext:
         damaged = self.cache.damaged
         if not damaged:
             return
-        more = f" and {len(damaged) - 1} other(s)" if len(damaged) > 1 else ""
+        more = (
+            t(" and {count} other(s)", count=len(damaged) - 1)
+            if len(damaged) > 1
+            else ""
+        )
         self.problems.note(
             Pos(Path(CACHE_DIR)),
-            f"cache entry {CACHE_DIR}/{damaged[0]}{more} damaged; rebuilt",
-            "each entry is checked against its SHA-256 when read; if this happens "
-            "again, check the disk",
+            t(
+                "cache entry {cache_dir}/{damaged}{more} damaged; rebuilt",
+                cache_dir=CACHE_DIR,
+                damaged=damaged[0],
+                more=more,
+            ),
+            t(
+                "each entry is checked against its SHA-256 when read; if this "
+                "happens again, check the disk"
+            ),
         )
         damaged.clear()
 
     def key(self, *uses: str, salt: str) -> str:
-        """Key of a result made from the named inputs; see ``Keys.of``."""
+        """Key of a result made from the named inputs; see ``Keys.of``.
+
+        Results cached with their warnings (narratives, figures) keep them in the
+        language of the messages: a run in another language makes its own.
+        """
         assert self.keys is not None, "keys are set when the site is loaded"
+        messages = current_language()
+        salt = salt if messages == "en" else f"{salt}|messages:{messages}"
         return self.keys.of(*uses, salt=salt)
 
     def check(self) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import UsageError
+from generator.i18n import t
 
 LOCK_NAME = "lock"
 
@@ -144,18 +145,22 @@ def _read_pid(fd: int) -> int | None:
 
 
 def _who(pid: int | None) -> str:
-    return f"process {pid}" if pid else "another process"
+    return t("process {pid}", pid=pid) if pid else t("another process")
 
 
 def _busy(path: Path, pid: int | None) -> str:
-    return (
-        f"the project is in use by another proceedings run ({_who(pid)}), which "
-        f"holds {path}; wait for it to finish, or run again without --no-wait"
+    return t(
+        "the project is in use by another proceedings run ({who}), which holds "
+        "{path}; wait for it to finish, or run again without --no-wait",
+        who=_who(pid),
+        path=path,
     )
 
 
 def _waiting(path: Path, pid: int | None) -> str:
-    return (
-        f"waiting for another proceedings run ({_who(pid)}) to finish with this "
-        f"project (it holds {path}) …"
+    return t(
+        "waiting for another proceedings run ({who}) to finish with this project "
+        "(it holds {path}) …",
+        who=_who(pid),
+        path=path,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.errors import Pos, Problems
 from generator.figures.data import Chart
+from generator.i18n import t
 from generator.model import Theme
 
 # A fixed palette after the theme's primary and accent colours. Each passes 3:1
@@ -60,9 +61,15 @@ def theme_colours(theme: Theme, problems: Problems) -> tuple[str, ...]:
         if contrast(colour) < 3:
             problems.warn(
                 Pos(Path("site.yaml")),
-                f"colors.{name} {colour} has a contrast of {contrast(colour):.1f}:1 "
-                f"with white; charts use {fallback} instead",
-                "chart colours need at least 3:1 against white (WCAG 1.4.11)",
+                t(
+                    "colors.{name} {colour} has a contrast of {contrast:.1f}:1 with "
+                    "white; charts use {fallback} instead",
+                    name=name,
+                    colour=colour,
+                    contrast=contrast(colour),
+                    fallback=fallback,
+                ),
+                t("chart colours need at least 3:1 against white (WCAG 1.4.11)"),
             )
             colour = fallback
         chosen.append(colour.lower())

@@ -18,6 +18,7 @@ from generator.figures.data import (
     Series,
 )
 from generator.figures.fonts import LAYOUT_FONT, uncovered
+from generator.i18n import t
 from generator.model import Entry, FigureSpec, Indicator, masked_threshold
 
 
@@ -30,39 +31,51 @@ def resolve_figure(
     """
     spec = entry.data.figures[index]
     check = _Checker(entry, index, problems)
-    check.length(spec.title, ("title",), "the title")
+    check.length(spec.title, ("title",), t("the title"))
     if spec.decimals is not None and not 0 <= spec.decimals <= MAX_DECIMALS:
         check.error(
             ("decimals",),
-            f"decimals must be between 0 and {MAX_DECIMALS}, got {spec.decimals}",
-            "the number of digits after the decimal point in labels",
+            t(
+                "decimals must be between 0 and {most}, got {decimals}",
+                most=MAX_DECIMALS,
+                decimals=spec.decimals,
+            ),
+            t("the number of digits after the decimal point in labels"),
         )
     given = [name for name in ("indicators", "series", "across") if getattr(spec, name)]
     if not given:
         check.error(
             (),
-            f"figure '{spec.id}' has no data",
-            "give `indicators`, `labels` with `series`, or `across: <indicator id>`",
+            t("figure '{id}' has no data", id=spec.id),
+            t("give `indicators`, `labels` with `series`, or `across: <indicator id>`"),
         )
         return None
     if len(given) > 1:
         check.error(
             (given[1],),
-            f"figure '{spec.id}' gives both `{given[0]}` and `{given[1]}`",
-            "a figure draws one of: `indicators`, `labels` with `series`, or `across`",
+            t(
+                "figure '{id}' gives both `{first}` and `{second}`",
+                id=spec.id,
+                first=given[0],
+                second=given[1],
+            ),
+            t(
+                "a figure draws one of: `indicators`, `labels` with `series`, or "
+                "`across`"
+            ),
         )
         return None
     if spec.labels and not spec.series:
         check.error(
             ("labels",),
-            "`labels` name the categories of `series`, but there are no series",
-            "add `series` with one value per label, or remove `labels`",
+            t("`labels` name the categories of `series`, but there are no series"),
+            t("add `series` with one value per label, or remove `labels`"),
         )
     if spec.compare and (spec.kind != "grouped" or not spec.indicators):
         check.error(
             ("compare",),
-            "`compare: true` needs `kind: grouped` and `indicators`",
-            "it draws each indicator's compared value next to its value",
+            t("`compare: true` needs `kind: grouped` and `indicators`"),
+            t("it draws each indicator's compared value next to its value"),
         )
         return None
     if spec.across:
@@ -83,18 +96,20 @@ def resolve_figure(
 
 
 def _check_units(chart: Chart, check: _Checker) -> None:
-    """Warn when one value axis would mix units, unless the figure says it means to.
-
-    A `compare: true` chart is drawn with one panel (and axis) per unit instead.
-    """
+    """Warn when one value axis would mix units (`compare: true`: an axis per unit)."""
     units = {p.unit for p in chart.points if p.unit}
     if len(units) < 2 or chart.compare or chart.spec.mixed_units:
         return
     check.problems.warn(
         check.at(()),
-        f"figure '{chart.spec.id}' draws values in different units on one axis",
-        "draw one figure per unit, or set `mixed_units: true` if comparing them "
-        "is meant (each label then names its unit)",
+        t(
+            "figure '{id}' draws values in different units on one axis",
+            id=chart.spec.id,
+        ),
+        t(
+            "draw one figure per unit, or set `mixed_units: true` if comparing them "
+            "is meant (each label then names its unit)"
+        ),
     )
 
 
@@ -107,9 +122,14 @@ def _line_or_bars(chart: Chart, check: _Checker) -> Chart:
         return chart
     check.problems.warn(
         check.at(("kind",)),
-        f"figure '{chart.spec.id}' has {len(chart.categories)} point(s), too few "
-        f"for a line (at least {MIN_LINE_POINTS}); it is drawn as bars",
-        "use `kind: bar` until the series has three points",
+        t(
+            "figure '{id}' has {points} point(s), too few for a line (at "
+            "least {min_line_points}); it is drawn as bars",
+            id=chart.spec.id,
+            points=len(chart.categories),
+            min_line_points=MIN_LINE_POINTS,
+        ),
+        t("use `kind: bar` until the series has three points"),
     )
     return replace(chart, drawn="bar")
 
@@ -132,8 +152,13 @@ class _Checker:
         if len(text) > MAX_LABEL:
             self.error(
                 loc,
-                f"{what} is {len(text)} characters long, over the limit of {MAX_LABEL}",
-                "shorten it; put the details in `caption`",
+                t(
+                    "{what} is {length} characters long, over the limit of {most}",
+                    what=what,
+                    length=len(text),
+                    most=MAX_LABEL,
+                ),
+                t("shorten it; put the details in `caption`"),
             )
 
     def glyphs(self, text: str, loc: Sequence[str | int]) -> None:
@@ -142,8 +167,12 @@ class _Checker:
             shown = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:5])
             self.problems.warn(
                 self.at(loc),
-                f"the chart font ({LAYOUT_FONT}) cannot show {shown}",
-                "use letters, digits and common punctuation in chart labels",
+                t(
+                    "the chart font ({layout_font}) cannot show {shown}",
+                    layout_font=LAYOUT_FONT,
+                    shown=shown,
+                ),
+                t("use letters, digits and common punctuation in chart labels"),
             )
 
 
@@ -162,9 +191,12 @@ def _resolve_indicators(
     if spec.kind == "stacked" or (spec.kind == "grouped" and not spec.compare):
         check.error(
             ("kind",),
-            f"kind '{spec.kind}' needs `labels` and several `series`",
-            "give `labels` with `series`, or set `compare: true` to draw compared "
-            "values, or use kind bar, barh or line for one bar per indicator",
+            t("kind '{kind}' needs `labels` and several `series`", kind=spec.kind),
+            t(
+                "give `labels` with `series`, or set `compare: true` to draw "
+                "compared values, or use kind bar, barh or line for one bar per "
+                "indicator"
+            ),
         )
         return None
     found = _indicators(entry, spec.indicators)
@@ -173,7 +205,7 @@ def _resolve_indicators(
         check.length(
             indicator.label,
             ("indicators", j),
-            f"the label of indicator '{indicator.id}'",
+            t("the label of indicator '{id}'", id=indicator.id),
         )
     if check.failed:
         return None
@@ -188,9 +220,11 @@ def _resolve_indicators(
         if previous is None or indicator.compared_to is None:
             check.error(
                 ("indicators", j),
-                f"indicator '{indicator.id}' has no compared value",
-                "give it `previous` or `change` with `compared_to`, "
-                "or drop `compare: true`",
+                t("indicator '{id}' has no compared value", id=indicator.id),
+                t(
+                    "give it `previous` or `change` with `compared_to`, or drop "
+                    "`compare: true`"
+                ),
             )
             continue
         periods.setdefault(indicator.compared_to, j)
@@ -199,8 +233,16 @@ def _resolve_indicators(
         (first, _), (other, j) = list(periods.items())[:2]
         check.error(
             ("indicators", j),
-            f"indicators are compared to different periods ('{first}' and '{other}')",
-            "compare indicators against one period, or draw them in separate figures",
+            t(
+                "indicators are compared to different periods ('{first}' and "
+                "'{other}')",
+                first=first,
+                other=other,
+            ),
+            t(
+                "compare indicators against one period, or draw them in separate "
+                "figures"
+            ),
         )
     if check.failed:
         return None
@@ -218,29 +260,36 @@ def _resolve_series(entry: Entry, spec: FigureSpec, check: _Checker) -> Chart | 
     if not spec.labels:
         check.error(
             ("series",),
-            "`series` need `labels`: one category name per value",
-            "add `labels: [...]` naming what each value of a series stands for",
+            t("`series` need `labels`: one category name per value"),
+            t("add `labels: [...]` naming what each value of a series stands for"),
         )
         return None
     if len(spec.series) > MAX_SERIES:
         check.error(
             ("series", MAX_SERIES),
-            f"figure has {len(spec.series)} series, over the limit of {MAX_SERIES}",
-            "split it into several figures",
+            t(
+                "figure has {series} series, over the limit of {most}",
+                series=len(spec.series),
+                most=MAX_SERIES,
+            ),
+            t("split it into several figures"),
         )
         return None
     _check_count(check, len(spec.labels) * len(spec.series), ("labels",))
     for j, label in enumerate(spec.labels):
-        check.length(label, ("labels", j), "the label")
+        check.length(label, ("labels", j), t("the label"))
     series: list[Series] = []
     used: list[Indicator] = []
     for k, item in enumerate(spec.series):
-        check.length(item.label, ("series", k, "label"), "the series label")
+        check.length(item.label, ("series", k, "label"), t("the series label"))
         if item.values and item.indicators:
             check.error(
                 ("series", k),
-                f"series '{item.label}' gives both `values` and `indicators`",
-                "give one of them",
+                t(
+                    "series '{label}' gives both `values` and `indicators`",
+                    label=item.label,
+                ),
+                t("give one of them"),
             )
             continue
         count = len(item.values) or len(item.indicators)
@@ -248,16 +297,22 @@ def _resolve_series(entry: Entry, spec: FigureSpec, check: _Checker) -> Chart | 
         if not count:
             check.error(
                 ("series", k),
-                f"series '{item.label}' has no values",
-                "add `values: [...]` or `indicators: [...]`, one per label",
+                t("series '{label}' has no values", label=item.label),
+                t("add `values: [...]` or `indicators: [...]`, one per label"),
             )
             continue
         if count != len(spec.labels):
             check.error(
                 ("series", k, field_name),
-                f"series '{item.label}' has {count} {field_name} "
-                f"but `labels` has {len(spec.labels)}",
-                "give one value per label, in the order of `labels`",
+                t(
+                    "series '{label}' has {count} {field_name} but `labels` has "
+                    "{labels}",
+                    label=item.label,
+                    count=count,
+                    field_name=field_name,
+                    labels=len(spec.labels),
+                ),
+                t("give one value per label, in the order of `labels`"),
             )
             continue
         if item.values:
@@ -272,8 +327,8 @@ def _resolve_series(entry: Entry, spec: FigureSpec, check: _Checker) -> Chart | 
     if not used and not spec.source_note:
         check.problems.warn(
             check.at(("series",)),
-            "figure with typed values has no `source_note`",
-            "say where the numbers come from in `source_note`",
+            t("figure with typed values has no `source_note`"),
+            t("say where the numbers come from in `source_note`"),
         )
     return _chart(entry, spec, tuple(spec.labels), tuple(series), used)
 
@@ -286,8 +341,8 @@ def _resolve_across(
     if spec.kind in ("grouped", "stacked"):
         check.error(
             ("kind",),
-            f"kind '{spec.kind}' cannot draw `across`",
-            "use kind line (or bar, barh) for one indicator over the series",
+            t("kind '{kind}' cannot draw `across`", kind=spec.kind),
+            t("use kind line (or bar, barh) for one indicator over the series"),
         )
         return None
     reporting = [
@@ -298,19 +353,24 @@ def _resolve_across(
         close = difflib.get_close_matches(spec.across, known, n=1)
         check.error(
             ("across",),
-            f"unknown indicator '{spec.across}' in `across`",
-            f"did you mean '{close[0]}'?"
-            if close
-            else "name an indicator id that conferences of this series report",
+            t("unknown indicator '{across}' in `across`", across=spec.across),
+            (
+                t("did you mean '{close}'?", close=close[0])
+                if close
+                else t("name an indicator id that conferences of this series report")
+            ),
         )
         return None
     units = {i.unit for _, i in reporting}
     if len(units) > 1:
         check.error(
             ("across",),
-            f"indicator '{spec.across}' has different units across the series: "
-            + ", ".join(sorted(units)),
-            "use one unit for the indicator in every conference",
+            t(
+                "indicator '{id}' has different units across the series: {units}",
+                id=spec.across,
+                units=", ".join(sorted(units)),
+            ),
+            t("use one unit for the indicator in every conference"),
         )
         return None
     categories = [e.data.period.label for e, _ in reporting]
@@ -327,7 +387,8 @@ def _resolve_across(
         points.insert(0, _previous_point(first, previous))
     _check_count(check, len(points), ("across",))
     for label in categories:
-        check.length(label, ("across",), f"the period label '{label[:40]}…'")
+        what = t("the period label '{label}…'", label=label[:40])
+        check.length(label, ("across",), what)
     if check.failed:
         return None
     series = (Series(first.label, tuple(points)),)
@@ -349,8 +410,12 @@ def _check_count(check: _Checker, count: int, loc: Sequence[str | int]) -> None:
     if count > MAX_POINTS:
         check.error(
             loc,
-            f"figure has {count} values, over the limit of {MAX_POINTS}",
-            "a chart that size cannot be read; split it or show a table instead",
+            t(
+                "figure has {count} values, over the limit of {most}",
+                count=count,
+                most=MAX_POINTS,
+            ),
+            t("a chart that size cannot be read; split it or show a table instead"),
         )
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.formats import fold
+from generator.i18n import t
 from generator.importer.sheets import CellValue, Unreadable
 
 
@@ -117,21 +118,26 @@ def read_number(
     if isinstance(value, Unreadable):
         return Bad(f"'{value.shown}': {value.reason}", _UNREADABLE_HINT)
     if isinstance(value, bool):
-        return Bad(f"'{value}' is yes/no, not a number", "type the number")
+        return Bad(
+            t("'{text}' is yes/no, not a number", text=value), t("type the number")
+        )
     if isinstance(value, Decimal):
         return _exact(value)
     if isinstance(value, dt.date | dt.time):
         return Bad(
-            f"'{value.isoformat()}' is a date, not a number",
-            "the spreadsheet turned what was typed into a date (9,4 or 9/4 can "
-            "become 9 April): format the column as Text, then type the number again",
+            t("'{text}' is a date, not a number", text=value.isoformat()),
+            t(
+                "the spreadsheet turned what was typed into a date (9,4 or 9/4 can "
+                "become 9 April): format the column as Text, then type the number "
+                "again"
+            ),
         )
     return _read_text(_SPACES.sub(" ", value).strip(), kind, percent, change)
 
 
 def _exact(number: Decimal) -> Reading | Bad:
     if not number.is_finite():
-        return Bad(f"'{number}' is not a number", "type the number")
+        return Bad(t("'{number}' is not a number", number=number), t("type the number"))
     return Reading(_tidy(number))
 
 
@@ -150,7 +156,7 @@ def _read_text(text: str, kind: str, percent: bool, change: bool) -> Reading | B
         sign = CHANGE_WORDS.get(verb, 1)
     lead = _LEAD.match(rest)
     if lead is None:
-        return Bad(f"'{text}' is not a number", _NUMBER_HINT)
+        return Bad(t("'{text}' is not a number", text=text), _NUMBER_HINT)
     tail = rest[lead.end() :].strip()
     if percent and tail == "%":
         tail = ""
@@ -167,9 +173,13 @@ def _read_text(text: str, kind: str, percent: bool, change: bool) -> Reading | B
 
 def _with_unit(text: str, number: str, tail: str) -> Bad:
     return Bad(
-        f"'{text}' is not a number",
-        f"put the unit '{tail}' in the unit column (Đơn vị) and only the number "
-        f"here: {number}",
+        t("'{text}' is not a number", text=text),
+        t(
+            "put the unit '{tail}' in the unit column (Đơn vị) and only the number "
+            "here: {number}",
+            tail=tail,
+            number=number,
+        ),
     )
 
 
@@ -177,7 +187,7 @@ def _convention(text: str, digits: str, kind: str) -> Decimal | Bad:
     """Read digits with '.' and ',' by the conventions both; see the module's rule."""
     vi, en = _vi(digits), _en(digits)
     if vi is None and en is None:
-        return Bad(f"'{text}' is not a number", _NUMBER_HINT)
+        return Bad(t("'{text}' is not a number", text=text), _NUMBER_HINT)
     if vi is None or en is None or vi == en:
         number = vi if vi is not None else en
         assert number is not None
@@ -194,25 +204,43 @@ def _ambiguous(text: str, digits: str, kind: str, vi: Decimal, en: Decimal) -> B
     mark = "," if "," in digits else "."
     low = int(fraction)
     thousands, decimals = (
-        ("English", "Vietnamese") if mark == "," else ("Vietnamese", "English")
+        (t("English"), t("Vietnamese"))
+        if mark == ","
+        else (t("Vietnamese"), t("English"))
     )
-    message = (
-        f"'{text}' can be read two ways: {whole} (with '{mark}' separating "
-        f"thousands, as {thousands} writes it) or a decimal between {low} and "
-        f"{low + 1} (with '{mark}' as the decimal mark, as {decimals} writes it)"
+    message = t(
+        "'{text}' can be read two ways: {whole} (with '{mark}' separating "
+        "thousands, as {thousands} writes it) or a decimal between {low} and "
+        "{high} (with '{mark}' as the decimal mark, as {decimals} writes it)",
+        text=text,
+        whole=whole,
+        mark=mark,
+        thousands=thousands,
+        low=low,
+        high=low + 1,
+        decimals=decimals,
     )
     vi_whole = _vi_text(whole)
     if kind == "count":
-        hint = f"a count is a whole number: write {vi_whole} (or {whole})"
+        hint = t(
+            "a count is a whole number: write {vi_whole} (or {whole})",
+            vi_whole=vi_whole,
+            whole=whole,
+        )
     elif kind == "amount":
-        hint = (
-            f"for the whole number write {vi_whole}; for the decimal add a zero, "
-            f"{_vi_text(fraction)}0, which only a decimal comma can mean"
+        hint = t(
+            "for the whole number write {vi_whole}; for the decimal add a zero, "
+            "{vi_text}0, which only a decimal comma can mean",
+            vi_whole=vi_whole,
+            vi_text=_vi_text(fraction),
         )
     else:
-        hint = (
-            f"in a {kind}, write the decimal as {_vi_text(fraction)} (a decimal "
-            f"comma); for the whole number write {whole} without a separator"
+        hint = t(
+            "in a {kind}, write the decimal as {vi_text} (a decimal comma); for "
+            "the whole number write {whole} without a separator",
+            kind=kind,
+            vi_text=_vi_text(fraction),
+            whole=whole,
         )
     return Bad(message, hint)
 
@@ -224,12 +252,12 @@ def _vi_text(number: Decimal) -> str:
     return f"{groups},{fraction}" if fraction else groups
 
 
-_NUMBER_HINT = (
+_NUMBER_HINT = t(
     "type only the number, the Vietnamese way: 1.317 (a '.' between thousands), "
     "9,4 (a decimal comma); a word before it may say how exact it is: hơn 20, "
     "gần 600.000, khoảng 50, dưới 5"
 )
-_UNREADABLE_HINT = (
+_UNREADABLE_HINT = t(
     "open the file in Excel or LibreOffice Calc, check the formula, save, and "
     "import again (a formula's saved result is what is imported)"
 )
@@ -265,9 +293,11 @@ def read_yes_no(value: CellValue) -> bool | Bad:
     if folded in _NO:
         return False
     return Bad(
-        f"'{text}' is not yes or no",
-        "write có (or x, 1, true) for yes; không (or 0, false), or leave it empty, "
-        "for no",
+        t("'{text}' is not yes or no", text=text),
+        t(
+            "write có (or x, 1, true) for yes; không (or 0, false), or leave it "
+            "empty, for no"
+        ),
     )
 
 
@@ -297,8 +327,8 @@ APPROX = {
 }
 
 
-KIND_NAMES = "số lượng (count), số tiền (amount), phần trăm (percent), tỷ số (ratio)"
-APPROX_NAMES = (
+KIND_NAMES = t("số lượng (count), số tiền (amount), phần trăm (percent), tỷ số (ratio)")
+APPROX_NAMES = t(
     "hơn (more_than), gần (nearly), khoảng (about), dưới (less_than), or empty "
     "when the number is exact"
 )
@@ -314,4 +344,7 @@ def read_choice(
     found = choices.get(fold(text))
     if found is not None:
         return found
-    return Bad(f"'{text}' is not a {what}", f"write one of: {names}")
+    return Bad(
+        t("'{text}' is not a {what}", text=text, what=what),
+        t("write one of: {names}", names=names),
+    )

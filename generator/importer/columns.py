@@ -14,6 +14,7 @@ from typing import Literal
 
 from generator.errors import Problems, closest
 from generator.formats import fold
+from generator.i18n import current_language, t
 from generator.importer.sheets import Sheet, text_of
 
 CellType = Literal["id", "text", "number", "yes_no", "kind", "approx"]
@@ -31,6 +32,11 @@ class Column:
     guide: str  # what to type, in Vietnamese (the template's notes sheet)
     guide_en: str  # the same in English (docs/import.md, hints)
     example: str  # the template's example row
+
+    @property
+    def hint(self) -> str:
+        """What to type, in the language of the messages (a problem's hint)."""
+        return self.guide if current_language() == "vi" else self.guide_en
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -181,10 +187,15 @@ def find_layout(sheet: Sheet, problems: Problems) -> Layout | None:
             return _read_headings(sheet, number, texts, problems)
     problems.add(
         sheet.pos(1, 1),
-        f"found no heading row in the first {MAX_HEADING_ROW} rows",
-        "the table needs a row of headings such as Mã số, Tên chỉ số, Giá trị, "
-        "Đơn vị, Nguồn, Trích dẫn; `proceedings import --template FILE` writes "
-        "an empty sheet with them (docs/import.md)",
+        t(
+            "found no heading row in the first {heading_row} rows",
+            heading_row=MAX_HEADING_ROW,
+        ),
+        t(
+            "the table needs a row of headings such as Mã số, Tên chỉ số, Giá trị, "
+            "Đơn vị, Nguồn, Trích dẫn; `proceedings import --template FILE` writes "
+            "an empty sheet with them (docs/import.md)"
+        ),
     )
     return None
 
@@ -197,14 +208,23 @@ def _read_headings(
     for col, text in sorted(texts.items()):
         column = match_heading(text)
         if column is None:
-            problems.add(sheet.pos(row, col), f"unknown column '{text}'", _guess(text))
+            problems.add(
+                sheet.pos(row, col),
+                t("unknown column '{text}'", text=text),
+                _guess(text),
+            )
             continue
         if column.field in seen:
             first = sheet.cell_name(row, seen[column.field])
             problems.add(
                 sheet.pos(row, col),
-                f"column '{text}' gives {column.field} again (as {first} does)",
-                "keep one column for each field; delete or rename the other",
+                t(
+                    "column '{text}' gives {field} again (as {first} does)",
+                    text=text,
+                    field=column.field,
+                    first=first,
+                ),
+                t("keep one column for each field; delete or rename the other"),
             )
             continue
         seen[column.field] = col
@@ -225,8 +245,11 @@ def _check_data_without_heading(
             reported.add(col)
             problems.add(
                 sheet.pos(number, col),
-                f"column {sheet.column_name(col)} has values but no heading",
-                "give the column a heading such as Ghi chú (note), or clear it",
+                t(
+                    "column {column_name} has values but no heading",
+                    column_name=sheet.column_name(col),
+                ),
+                t("give the column a heading such as Ghi chú (note), or clear it"),
             )
 
 
@@ -236,10 +259,10 @@ def _guess(text: str) -> str:
     match = closest(folded, NAMES)
     if match is None:
         known = ", ".join(template_heading(c) for c in COLUMNS)
-        return f"known columns: {known}"
+        return t("known columns: {known}", known=known)
     column = NAMES[match]
     shown = next(
         (n for n in (column.heading, *column.names, column.field) if fold(n) == match),
         column.heading,
     )
-    return f"did you mean '{shown}' ({column.field})?"
+    return t("did you mean '{shown}' ({field})?", shown=shown, field=column.field)

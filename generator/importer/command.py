@@ -15,12 +15,25 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from generator.errors import BuildFailed, Problem, UsageError
+from generator.i18n import t
 
 T = TypeVar("T")
 EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 70
 
 
-@click.command("import")
+@click.command(
+    "import",
+    help=t(
+        "Merge a sheet of indicators (.xlsx, .ods or .csv) into "
+        "data/SLUG.yaml.\n\nFILE has a row of headings (Mã số, Tên chỉ số, Giá "
+        "trị, Đơn vị, Nguồn, Trích dẫn, …, or the English field names) and one "
+        "indicator a row; numbers are read the Vietnamese way (1.317, 9,4, hơn "
+        "20). New ids are appended to `indicators`; comments and layout of the "
+        "data file are kept. Every problem of the sheet is named by its cell "
+        "(chi-so.xlsx:Chỉ số!C7), and an import with problems writes nothing. "
+        "Prints the diff of the data file. See docs/import.md."
+    ),
+)
 @click.argument(
     "file",
     required=False,
@@ -31,27 +44,34 @@ EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 70
     "-c",
     "slug",
     metavar="SLUG",
-    help="The conference whose data file, data/SLUG.yaml, gets the indicators. "
-    "Required to import; the file must exist (`proceedings new SLUG`).",
+    help=t(
+        "The conference whose data file, data/SLUG.yaml, gets the indicators. "
+        "Required to import; the file must exist (`proceedings new SLUG`)."
+    ),
 )
 @click.option(
     "--update",
     is_flag=True,
-    help="Replace the fields of indicators the data file already has (same id) "
-    "with the sheet's. Without it such a row is an error, unless it is unchanged.",
+    help=t(
+        "Replace the fields of indicators the data file already has (same id) "
+        "with the sheet's. Without it such a row is an error, unless it is "
+        "unchanged."
+    ),
 )
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Print the diff of the data file, and write nothing.",
+    help=t("Print the diff of the data file, and write nothing."),
 )
 @click.option(
     "--template",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="OUT",
-    help="Instead of importing, write an empty sheet to OUT: .xlsx (headings, an "
-    "example row, a sheet of notes on each column) or .csv (headings and the "
-    "example row). An existing file is never overwritten.",
+    help=t(
+        "Instead of importing, write an empty sheet to OUT: .xlsx (headings, an "
+        "example row, a sheet of notes on each column) or .csv (headings and "
+        "the example row). An existing file is never overwritten."
+    ),
 )
 @click.pass_obj
 def import_command(
@@ -62,30 +82,26 @@ def import_command(
     dry_run: bool,
     template: Path | None,
 ) -> None:
-    """Merge a sheet of indicators (.xlsx, .ods or .csv) into data/SLUG.yaml.
-
-    FILE has a row of headings (Mã số, Tên chỉ số, Giá trị, Đơn vị, Nguồn, Trích
-    dẫn, …, or the English field names) and one indicator a row; numbers are read
-    the Vietnamese way (1.317, 9,4, hơn 20). New ids are appended to `indicators`;
-    comments and layout of the data file are kept. Every problem of the sheet is
-    named by its cell (chi-so.xlsx:Chỉ số!C7), and an import with problems writes
-    nothing. Prints the diff of the data file. See docs/import.md.
-    """
+    """Merge a sheet of indicators (.xlsx, .ods or .csv) into data/SLUG.yaml."""
     root = Path(getattr(obj, "root", Path()))
     verbosity = int(getattr(obj, "verbosity", 1))
     debug = bool(getattr(obj, "debug", False))
     if template is not None:
         if file is not None or slug or update or dry_run:
             raise click.UsageError(
-                "--template writes an empty sheet: give it alone, without FILE, "
-                "--conference, --update or --dry-run"
+                t(
+                    "--template writes an empty sheet: give it alone, without FILE, "
+                    "--conference, --update or --dry-run"
+                )
             )
         _make_template(template, verbosity, debug)
         return
     if file is None:
-        raise click.UsageError("missing FILE, the sheet to import (or --template OUT)")
+        raise click.UsageError(
+            t("missing FILE, the sheet to import (or --template OUT)")
+        )
     if not slug:
-        raise click.UsageError("missing --conference SLUG: which data/SLUG.yaml")
+        raise click.UsageError(t("missing --conference SLUG: which data/SLUG.yaml"))
     from generator.importer.run import import_sheet  # lazy: keeps --help fast
 
     result = _run(
@@ -98,17 +114,27 @@ def import_command(
         click.echo(result.diff, nl=False)
     if not result.layout_kept:
         click.echo(
-            f"note: the indentation of {result.data_file} differs from what this "
-            "command writes; the diff shows every line it changes",
+            t(
+                "note: the indentation of {data_file} differs from what this command "
+                "writes; the diff shows every line it changes",
+                data_file=result.data_file,
+            ),
             err=True,
         )
     for word, ids in (
-        ("added", result.added),
-        ("updated", result.updated),
-        ("unchanged", result.unchanged),
+        (t("added"), result.added),
+        (t("updated"), result.updated),
+        (t("unchanged"), result.unchanged),
     ):
         for ident in ids:
-            click.echo(f"{word:<9} {ident} (row {result.rows[ident]})")
+            click.echo(
+                t(
+                    "{word:<9} {ident} (row {rows})",
+                    word=word,
+                    ident=ident,
+                    rows=result.rows[ident],
+                )
+            )
     click.echo(_summary(result, dry_run))
 
 
@@ -116,18 +142,20 @@ def _summary(result: Any, dry_run: bool) -> str:
     counts = ", ".join(
         f"{len(ids)} {word}"
         for word, ids in (
-            ("added", result.added),
-            ("updated", result.updated),
-            ("unchanged", result.unchanged),
+            (t("added"), result.added),
+            (t("updated"), result.updated),
+            (t("unchanged"), result.unchanged),
         )
         if ids
     )
     path = result.data_file.as_posix()
     if not result.changed:
-        return f"{path} is up to date ({counts or 'no rows'})."
+        return t(
+            "{path} is up to date ({counts}).", path=path, counts=counts or t("no rows")
+        )
     if dry_run:
-        return f"Dry run: {path} not written ({counts})."
-    return f"Wrote {path} ({counts})."
+        return t("Dry run: {path} not written ({counts}).", path=path, counts=counts)
+    return t("Wrote {path} ({counts}).", path=path, counts=counts)
 
 
 def _make_template(path: Path, verbosity: int, debug: bool) -> None:
@@ -135,7 +163,7 @@ def _make_template(path: Path, verbosity: int, debug: bool) -> None:
 
     _run(debug, lambda: write_template(path))
     if verbosity >= 1:
-        click.echo(f"Wrote {path}")
+        click.echo(t("Wrote {path}", path=path))
 
 
 def _run(debug: bool, action: Callable[[], T]) -> T:
@@ -144,17 +172,21 @@ def _run(debug: bool, action: Callable[[], T]) -> T:
     except BuildFailed as exc:
         _fail_content(exc.problems)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(t("error: {exc}", exc=exc), err=True)
         raise SystemExit(EXIT_USAGE) from None
     except KeyboardInterrupt:
-        click.echo("interrupted; the data file is unchanged", err=True)
+        click.echo(t("interrupted; the data file is unchanged"), err=True)
         raise SystemExit(130) from None
     except Exception as exc:
         if debug:
             raise
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "  this is a bug in proceedings; run again with --debug for the traceback",
+            t(
+                "internal error: {kind}: {exc}\n  this is a bug in proceedings; run "
+                "again with --debug for the traceback",
+                kind=type(exc).__name__,
+                exc=exc,
+            ),
             err=True,
         )
         raise SystemExit(EXIT_INTERNAL) from None
@@ -164,5 +196,5 @@ def _fail_content(problems: Sequence[Problem]) -> NoReturn:
     for problem in problems:
         click.echo(str(problem), err=True)
     errors = sum(p.severity == "error" for p in problems)
-    click.echo(f"{errors} error(s); nothing was written", err=True)
+    click.echo(t("{errors} error(s); nothing was written", errors=errors), err=True)
     raise SystemExit(EXIT_CONTENT)

@@ -25,6 +25,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from generator.errors import Pos, Problems
 from generator.formats import format_number
+from generator.i18n import t
 from generator.importer.rows import DEFAULTS, ORDER, SheetRow, Target
 
 # Keys of a conference after `indicators`, in the model's order: a new
@@ -83,7 +84,9 @@ def read_document(root: Path, rel: Path, problems: Problems) -> Document | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.add(Pos(rel), f"not valid UTF-8 at byte {exc.start}", _CHECK_HINT)
+        problems.add(
+            Pos(rel), t("not valid UTF-8 at byte {start}", start=exc.start), _CHECK_HINT
+        )
         return None
     bom, crlf = text.startswith("\ufeff"), "\r\n" in text
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
@@ -93,15 +96,19 @@ def read_document(root: Path, rel: Path, problems: Problems) -> Document | None:
         mark = getattr(exc, "problem_mark", None)
         pos = Pos(rel, mark.line + 1, mark.column + 1) if mark else Pos(rel)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.add(pos, f"cannot read the data file: {reason}", _CHECK_HINT)
+        problems.add(
+            pos, t("cannot read the data file: {reason}", reason=reason), _CHECK_HINT
+        )
         return None
     if not isinstance(data, CommentedMap):
-        problems.add(Pos(rel), "the data file is not a mapping of fields", _CHECK_HINT)
+        problems.add(
+            Pos(rel), t("the data file is not a mapping of fields"), _CHECK_HINT
+        )
         return None
     return Document(rel, text, data, yaml, kept, crlf, bom)
 
 
-_CHECK_HINT = "fix the data file first: `proceedings check` says what is wrong"
+_CHECK_HINT = t("fix the data file first: `proceedings check` says what is wrong")
 
 
 def _load(text: str) -> tuple[YAML, Any, bool]:
@@ -167,8 +174,8 @@ def merge_rows(
         line = document.data.lc.key("indicators")[0] + 1
         problems.add(
             Pos(document.rel, line),
-            "`indicators` is not a list",
-            "write `indicators:` followed by lines starting with '- id:'",
+            t("`indicators` is not a list"),
+            t("write `indicators:` followed by lines starting with '- id:'"),
         )
         return outcome
     by_id = {
@@ -289,13 +296,22 @@ def _refuse(
     shown = "; ".join(
         f"{name} {_show(old)} -> {_show(new)}" for name, old, new in changes[:4]
     )
-    more = f" and {len(changes) - 4} more" if len(changes) > 4 else ""
+    more = t(" and {count} more", count=len(changes) - 4) if len(changes) > 4 else ""
     problems.add(
         row.pos,
-        f"indicator '{row.id}' is already in {document.rel.as_posix()} (line "
-        f"{line}) with other values: {shown}{more}",
-        "run again with --update to replace them with the sheet's, or give the "
-        "row another id",
+        t(
+            "indicator '{id}' is already in {rel} (line {line}) with other values: "
+            "{shown}{more}",
+            id=row.id,
+            rel=document.rel.as_posix(),
+            line=line,
+            shown=shown,
+            more=more,
+        ),
+        t(
+            "run again with --update to replace them with the sheet's, or give the "
+            "row another id"
+        ),
     )
 
 

@@ -20,6 +20,7 @@ import pydantic
 
 from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import format_number, slugify
+from generator.i18n import t
 from generator.importer import cells
 from generator.importer.cells import Bad, Reading
 from generator.importer.columns import BY_FIELD, COLUMNS, Column, Layout
@@ -83,8 +84,12 @@ def read_rows(
             if ident in first:
                 problems.add(
                     reader.pos("id"),
-                    f"id '{ident}' is also in row {first[ident]}",
-                    "each indicator has one row; give this one another id",
+                    t(
+                        "id '{ident}' is also in row {first}",
+                        ident=ident,
+                        first=first[ident],
+                    ),
+                    t("each indicator has one row; give this one another id"),
                 )
                 ok = False
             first.setdefault(ident, number)
@@ -106,19 +111,31 @@ def _check_required(sheet: Sheet, layout: Layout, problems: Problems) -> None:
         if column.required and column.field not in have:
             problems.add(
                 sheet.pos(layout.heading_row, 1),
-                f"no column for {column.field} ({column.heading})",
-                f"add a column headed '{column.heading}': {column.guide_en}",
+                t(
+                    "no column for {field} ({heading})",
+                    field=column.field,
+                    heading=column.heading,
+                ),
+                t(
+                    "add a column headed '{heading}': {guide_en}",
+                    heading=column.heading,
+                    guide_en=column.hint,
+                ),
             )
 
 
 def _known_source(reader: _RowReader, source: str, target: Target) -> bool:
     if target.sources is None or source in target.sources:
         return True
-    hint = did_you_mean(source, target.sources, "source id")
+    hint = did_you_mean(source, target.sources, t("source id"))
     reader.problems.add(
         reader.pos("source"),
-        f"unknown source '{source}'",
-        f"{hint} (a new source goes under `sources:` in {target.name} first)",
+        t("unknown source '{source}'", source=source),
+        t(
+            "{hint} (a new source goes under `sources:` in {name} first)",
+            hint=hint,
+            name=target.name,
+        ),
     )
     return False
 
@@ -205,10 +222,10 @@ class _RowReader:
         if column.type == "yes_no":
             return cells.read_yes_no(value)
         if column.type == "kind":
-            return cells.read_choice(value, cells.KINDS, "kind", cells.KIND_NAMES)
+            return cells.read_choice(value, cells.KINDS, t("kind"), cells.KIND_NAMES)
         if column.type == "approx":
             return cells.read_choice(
-                value, cells.APPROX, "degree of exactness", cells.APPROX_NAMES
+                value, cells.APPROX, t("degree of exactness"), cells.APPROX_NAMES
             )
         return cells.read_text(value)
 
@@ -251,8 +268,12 @@ class _RowReader:
                 column = BY_FIELD[field]
                 self.problems.add(
                     self.pos(field),
-                    f"{column.heading} ({field}) is empty",
-                    column.guide_en,
+                    t(
+                        "{heading} ({field}) is empty",
+                        heading=column.heading,
+                        field=field,
+                    ),
+                    column.hint,
                 )
             return
         if not field:  # a rule between fields, e.g. change needs compared_to
@@ -282,11 +303,19 @@ class _RowReader:
         where = "change" if "change" in self.typed else "previous"
         self.problems.add(
             self.pos(where),
-            f"change {_vi(change)} does not equal value {_vi(value)} minus "
-            f"previous {_vi(previous)} (= {_vi(difference)})",
-            "give the change (tăng giảm) or the previous value (kỳ trước), not "
-            "both: the other is computed; if the source states both, one of them "
-            "is mistyped",
+            t(
+                "change {change} does not equal value {value} minus previous "
+                "{previous} (= {difference})",
+                change=_vi(change),
+                value=_vi(value),
+                previous=_vi(previous),
+                difference=_vi(difference),
+            ),
+            t(
+                "give the change (tăng giảm) or the previous value (kỳ trước), not "
+                "both: the other is computed; if the source states both, one of them "
+                "is mistyped"
+            ),
         )
         return False
 
@@ -305,17 +334,23 @@ def _vi(number: Decimal) -> str:
 
 
 _ONLY_VALUE = Bad(
-    "only the value can be approximate (hơn, gần, khoảng, dưới)",
-    "write the number alone here; the word before the value says how exact the "
-    "indicator is",
+    t("only the value can be approximate (hơn, gần, khoảng, dưới)"),
+    t(
+        "write the number alone here; the word before the value says how exact the "
+        "indicator is"
+    ),
 )
-_RULE_HINT = "compared_to (so với) names the period compared with: cùng kỳ năm trước"
+_RULE_HINT = t("compared_to (so với) names the period compared with: cùng kỳ năm trước")
 
 
 def _approx_clash(word: str, column: str) -> Bad:
     return Bad(
-        f"the word before the value says {word}, the approx column says {column}",
-        "say it once: either the word before the number or the approx column",
+        t(
+            "the word before the value says {word}, the approx column says {column}",
+            word=word,
+            column=column,
+        ),
+        t("say it once: either the word before the number or the approx column"),
     )
 
 
@@ -325,33 +360,59 @@ def _say(err: Any, field: str, got: Any) -> tuple[str, str]:
     heading = f"{column.heading} ({field})" if column else field
     kind, shown = err["type"], text_of(got) if got is not None else ""
     ctx = err.get("ctx") or {}
+    guide = column.hint if column else ""
     if kind == "string_pattern_mismatch":
         suggestion = slugify(shown) or "vu-viec"
         return (
-            f"'{shown}' is not an id",
-            f"ids use lowercase ASCII letters, digits and '-', e.g. '{suggestion}'",
+            t("'{shown}' is not an id", shown=shown),
+            t(
+                "ids use lowercase ASCII letters, digits and '-', e.g. '{suggestion}'",
+                suggestion=suggestion,
+            ),
         )
     if kind == "string_too_long":
         limit = ctx.get("max_length", "")
-        return f"{heading} is longer than {limit} characters", "shorten it"
+        return (
+            t(
+                "{heading} is longer than {limit} characters",
+                heading=heading,
+                limit=limit,
+            ),
+            t("shorten it"),
+        )
     if kind == "string_too_short":
-        return f"{heading} is empty", column.guide_en if column else ""
+        return t("{heading} is empty", heading=heading), guide
     if kind == "fractional_count":
         return (
-            f"{_vi(Decimal(shown))} is not a whole number, but the kind is count",
-            "a count is a whole number; for an amount such as 9,4 tỷ đồng set the "
-            "kind column (loại) to số tiền (amount), phần trăm (percent) or tỷ số "
-            "(ratio)",
+            t(
+                "{number} is not a whole number, but the kind is count",
+                number=_vi(Decimal(shown)),
+            ),
+            t(
+                "a count is a whole number; for an amount such as 9,4 tỷ đồng set the "
+                "kind column (loại) to số tiền (amount), phần trăm (percent) or tỷ số "
+                "(ratio)"
+            ),
         )
     if kind == "implausible_number":
         return (
-            f"{heading}: the number is implausibly large (10^15 or more)",
-            "check for a typing slip; the numbers of a report stay below a million "
-            "billion",
+            t(
+                "{heading}: the number is implausibly large (10^15 or more)",
+                heading=heading,
+            ),
+            t(
+                "check for a typing slip; the numbers of a report stay below a "
+                "million billion"
+            ),
         )
     if kind == "too_many_places":
         return (
-            f"{heading}: the number has more than 6 decimal places",
-            "round it to at most 6 decimal places (a formula's result may need ROUND)",
+            t("{heading}: the number has more than 6 decimal places", heading=heading),
+            t(
+                "round it to at most 6 decimal places (a formula's result may need "
+                "ROUND)"
+            ),
         )
-    return f"{heading}: '{shown}' is not accepted", column.guide_en if column else ""
+    return t(
+        "{heading}: '{shown}' is not accepted", heading=heading, shown=shown
+    ), guide

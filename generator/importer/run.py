@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Problems, UsageError
+from generator.i18n import t
 from generator.importer.columns import find_layout
 from generator.importer.merge import (
     Document,
@@ -64,8 +65,11 @@ def import_sheet(
     rel = _data_file(root, slug)
     if sheet_path.suffix.lower() not in SUFFIXES:
         raise UsageError(
-            f"cannot import '{sheet_path.suffix}' files: save the sheet as .xlsx, "
-            ".ods or .csv (UTF-8)"
+            t(
+                "cannot import '{suffix}' files: save the sheet as .xlsx, .ods or "
+                ".csv (UTF-8)",
+                suffix=sheet_path.suffix,
+            )
         )
     problems = Problems()
     document = read_document(root, rel, problems)
@@ -98,21 +102,30 @@ def import_sheet(
 def _data_file(root: Path, slug: str) -> Path:
     if not (root / "site.yaml").is_file():
         raise UsageError(
-            f"no site.yaml in {root}: run proceedings in a project folder "
-            "(one with site.yaml, data/ and content/), or pass --root"
+            t(
+                "no site.yaml in {root}: run proceedings in a project folder (one "
+                "with site.yaml, data/ and content/), or pass --root",
+                root=root,
+            )
         )
     if not _SLUG.match(slug):
         raise UsageError(
-            f"'{slug}' is not a conference slug: lowercase ASCII letters, digits "
-            "and '-', as in data/SLUG.yaml"
+            t(
+                "'{slug}' is not a conference slug: lowercase ASCII letters, digits "
+                "and '-', as in data/SLUG.yaml",
+                slug=slug,
+            )
         )
     for suffix in (".yaml", ".yml"):
         rel = Path("data") / f"{slug}{suffix}"
         if (root / rel).is_file():
             return rel
     raise UsageError(
-        f"no data/{slug}.yaml: run `proceedings new {slug}` first to start the "
-        "conference, then import its indicators"
+        t(
+            "no data/{slug}.yaml: run `proceedings new {slug}` first to start the "
+            "conference, then import its indicators",
+            slug=slug,
+        )
     )
 
 
@@ -128,8 +141,11 @@ def _read(
     if not rows and not problems.errors and below > len(sheet.rows):
         problems.add(
             sheet.pos(below, 1),
-            f"no indicators below the headings (row {layout.heading_row})",
-            "type one indicator a row, starting in the row under the headings",
+            t(
+                "no indicators below the headings (row {heading_row})",
+                heading_row=layout.heading_row,
+            ),
+            t("type one indicator a row, starting in the row under the headings"),
         )
     return rows
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from generator.errors import Pos, Problems
 from generator.formats import fold
+from generator.i18n import t
 
 SUFFIXES = (".xlsx", ".ods", ".csv")
 MAX_BYTES = 20_000_000
@@ -88,8 +89,12 @@ def read_sheet(path: Path, problems: Problems) -> Sheet | None:
     if size > MAX_BYTES:
         problems.add(
             Pos(path),
-            f"file is {size:,} bytes, over the limit of {MAX_BYTES:,}",
-            "import a file with the indicators' table only",
+            t(
+                "file is {size:,} bytes, over the limit of {most:,}",
+                size=size,
+                most=MAX_BYTES,
+            ),
+            t("import a file with the indicators' table only"),
         )
         return None
     suffix = path.suffix.lower()
@@ -98,13 +103,23 @@ def read_sheet(path: Path, problems: Problems) -> Sheet | None:
     try:
         return _read_xlsx(path) if suffix == ".xlsx" else _read_ods(path)
     except _TooLarge as exc:
-        problems.add(Pos(path), str(exc), "import a file with the indicators only")
+        problems.add(Pos(path), str(exc), t("import a file with the indicators only"))
     except Exception as exc:  # a damaged or mislabelled file: zip, XML, anything
-        what = "an Excel workbook" if suffix == ".xlsx" else "an OpenDocument sheet"
+        what = (
+            t("an Excel workbook") if suffix == ".xlsx" else t("an OpenDocument sheet")
+        )
         problems.add(
             Pos(path),
-            f"file cannot be read as {what} ({type(exc).__name__}: {exc})",
-            f"open it in Excel or LibreOffice Calc and save it again as {suffix}",
+            t(
+                "file cannot be read as {what} ({kind}: {exc})",
+                what=what,
+                kind=type(exc).__name__,
+                exc=exc,
+            ),
+            t(
+                "open it in Excel or LibreOffice Calc and save it again as {suffix}",
+                suffix=suffix,
+            ),
         )
     return None
 
@@ -123,9 +138,14 @@ def _collect(
         if not row:
             continue
         if len(by_number) >= MAX_ROWS or number > MAX_ROW_NUMBER:
-            raise _TooLarge(f"the sheet has more than {MAX_ROWS:,} rows")
+            raise _TooLarge(t("the sheet has more than {most:,} rows", most=MAX_ROWS))
         if max(row) > MAX_COLUMNS:
-            raise _TooLarge(f"the sheet has more than {MAX_COLUMNS} columns")
+            raise _TooLarge(
+                t(
+                    "the sheet has more than {columns} columns",
+                    columns=MAX_COLUMNS,
+                )
+            )
         by_number[number] = row
     last = max(by_number, default=0)
     return tuple(by_number.get(n, {}) for n in range(1, last + 1))
@@ -180,9 +200,11 @@ def _xlsx_cells(sheet: Any) -> Iterable[Any]:
 def _xlsx_value(cell: Any, formula: str | None) -> CellValue:
     value = cell.value
     if value is None:
-        return Unreadable(formula, "the formula has no saved result") if formula else ""
+        return (
+            Unreadable(formula, t("the formula has no saved result")) if formula else ""
+        )
     if isinstance(value, str) and cell.data_type == "e":
-        return Unreadable(value, "the formula gives an error")
+        return Unreadable(value, t("the formula gives an error"))
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -197,7 +219,9 @@ def _xlsx_value(cell: Any, formula: str | None) -> CellValue:
     if isinstance(value, dt.timedelta):
         return str(value)
     text = unicodedata.normalize("NFC", str(value))
-    return Unreadable(text, "the formula gives an error") if text in _ERRORS else text
+    return (
+        Unreadable(text, t("the formula gives an error")) if text in _ERRORS else text
+    )
 
 
 def _read_ods(path: Path) -> Sheet:
@@ -207,7 +231,7 @@ def _read_ods(path: Path) -> Sheet:
 
     tables = load(str(path)).spreadsheet.getElementsByType(Table)
     if not tables:
-        raise ValueError("it holds no sheet")
+        raise ValueError(t("it holds no sheet"))
     names = [str(t.getAttrNS(TABLENS, "name") or "") for t in tables]
     index = _pick(names)
     rows = _collect(_ods_rows(tables[index].getElementsByType(TableRow)))
@@ -271,7 +295,7 @@ def _ods_value(cell: Any) -> CellValue:
     text = _ods_text(cell)
     formula = cell.getAttrNS(TABLENS, "formula")
     if formula and (text in _ERRORS or text.startswith("Err:")):
-        return Unreadable(text, "the formula gives an error")
+        return Unreadable(text, t("the formula gives an error"))
     return text
 
 
@@ -290,9 +314,15 @@ def _read_csv(path: Path, problems: Problems) -> Sheet | None:
     except UnicodeDecodeError as exc:
         problems.add(
             Pos(path, raw[: exc.start].count(b"\n") + 1),
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            "in Excel choose Save As > 'CSV UTF-8 (Comma delimited)'; the plain "
-            "'CSV' of a Vietnamese Windows is Windows-1258. Or import the .xlsx",
+            t(
+                "not valid UTF-8 (byte 0x{raw:02x} at offset {start})",
+                raw=raw[exc.start],
+                start=exc.start,
+            ),
+            t(
+                "in Excel choose Save As > 'CSV UTF-8 (Comma delimited)'; the plain "
+                "'CSV' of a Vietnamese Windows is Windows-1258. Or import the .xlsx"
+            ),
         )
         return None
     text = unicodedata.normalize("NFC", text)
@@ -303,10 +333,10 @@ def _read_csv(path: Path, problems: Problems) -> Sheet | None:
             for number, row in enumerate(reader, start=1)
         )
     except _TooLarge as exc:
-        problems.add(Pos(path), str(exc), "import a file with the indicators only")
+        problems.add(Pos(path), str(exc), t("import a file with the indicators only"))
         return None
     except csv.Error as exc:
-        problems.add(Pos(path, reader.line_num), f"not a CSV table: {exc}")
+        problems.add(Pos(path, reader.line_num), t("not a CSV table: {exc}", exc=exc))
         return None
     return Sheet(path, None, rows)
 

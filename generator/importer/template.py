@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import UsageError
+from generator.i18n import t
 from generator.importer.columns import COLUMNS, template_heading
 
 if TYPE_CHECKING:
@@ -43,11 +44,16 @@ def write_template(path: Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(
-            f"cannot write a '{path.suffix}' template: name it .xlsx (with notes on "
-            "each column) or .csv"
+            t(
+                "cannot write a '{suffix}' template: name it .xlsx (with notes on "
+                "each column) or .csv",
+                suffix=path.suffix,
+            )
         )
     if path.exists():
-        raise UsageError(f"{path} exists; choose another name or delete it first")
+        raise UsageError(
+            t("{path} exists; choose another name or delete it first", path=path)
+        )
     if suffix == ".csv":
         _write_csv(path)
     else:

@@ -18,6 +18,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.errors import BuildFailed, Pos, Problem, Problems
+from generator.i18n import t
 from generator.importer.merge import Document
 from generator.importer.rows import SheetRow
 
@@ -103,7 +104,9 @@ def _end_of(data: dict[str, object], lines: int) -> int:
 
 def _place(problem: Problem, rel: Path, spans: Sequence[_Span]) -> Problem:
     """Put a loader's problem on the sheet cell of the field it is about."""
-    where = f"{rel.as_posix()} line {problem.pos.line}, as merged"
+    where = t(
+        "{path} line {line}, as merged", path=rel.as_posix(), line=problem.pos.line
+    )
     if problem.pos.path == rel:
         for span in spans:
             if span.start <= problem.pos.line <= span.end:
@@ -112,7 +115,7 @@ def _place(problem: Problem, rel: Path, spans: Sequence[_Span]) -> Problem:
                 return Problem(cell, problem.message, hint, problem.severity)
     return Problem(
         problem.pos,
-        f"after the import: {problem.message}",
-        problem.hint or "nothing was written; the line is that of the merged file",
+        t("after the import: {message}", message=problem.message),
+        problem.hint or t("nothing was written; the line is that of the merged file"),
         problem.severity,
     )

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from generator.errors import Pos, Problems, did_you_mean
+from generator.i18n import t
 from generator.load.validate import visible
 from generator.markdown.pieces import FigureRef
 from generator.model import (
@@ -51,7 +52,11 @@ class Unloaded:
     def hint(self, close: str) -> str:
         """The hint of an unknown id: the data file's errors first."""
         data = self.data.as_posix()
-        return f"{data} has errors, so its ids may be wrong too: fix it first; {close}"
+        return t(
+            "{data} has errors, so its ids may be wrong too: fix it first; {close}",
+            data=data,
+            close=close,
+        )
 
 
 def _check_references(
@@ -72,15 +77,17 @@ def _check_references(
             refs[ident] = FigureRef(ident, pos)
             if unloaded is not None:
                 if not unloaded.names(ident, unloaded.figures):
-                    close = did_you_mean(ident, unloaded.figures, "figure id")
+                    close = did_you_mean(ident, unloaded.figures, t("figure id"))
                     problems.add(
-                        pos, f"unknown figure '{visible(ident)}'", unloaded.hint(close)
+                        pos,
+                        t("unknown figure '{id}'", id=visible(ident)),
+                        unloaded.hint(close),
                     )
             elif ident not in figures:
                 problems.add(
                     pos,
-                    f"unknown figure '{visible(ident)}'",
-                    did_you_mean(ident, figures, "figure id"),
+                    t("unknown figure '{id}'", id=visible(ident)),
+                    did_you_mean(ident, figures, t("figure id")),
                 )
         if token.children is None or token.map is None:
             continue
@@ -94,23 +101,32 @@ def _check_references(
                 indicator = indicators.get(ident)
                 if unloaded is not None:
                     if not unloaded.names(ident, unloaded.indicators):
-                        close = did_you_mean(ident, unloaded.indicators, "indicator id")
+                        close = did_you_mean(
+                            ident, unloaded.indicators, t("indicator id")
+                        )
                         problems.add(
                             pos,
-                            f"unknown indicator '{visible(ident)}'",
+                            t("unknown indicator '{id}'", id=visible(ident)),
                             unloaded.hint(close),
                         )
                 elif indicator is None:
                     problems.add(
                         pos,
-                        f"unknown indicator '{visible(ident)}'",
-                        did_you_mean(ident, indicators, "indicator id"),
+                        t("unknown indicator '{id}'", id=visible(ident)),
+                        did_you_mean(ident, indicators, t("indicator id")),
                     )
                 elif kind in ("prev", "change") and indicator.previous_value is None:
                     problems.add(
                         pos,
-                        f"indicator '{ident}' has no compared value for :{kind}[]",
-                        "give the indicator `change` or `previous` with `compared_to`",
+                        t(
+                            "indicator '{ident}' has no compared value for :{kind}[]",
+                            ident=ident,
+                            kind=kind,
+                        ),
+                        t(
+                            "give the indicator `change` or `previous` with "
+                            "`compared_to`"
+                        ),
                     )
     return refs
 
@@ -145,10 +161,16 @@ def _check_urls(
                 if scheme is not None and scheme not in LINK_SCHEMES:
                     problems.add(
                         _pos_of_url(narrative, lines, line, href, columns),
-                        f"link '{visible(href[:80])}' uses '{scheme}:', "
-                        "which a published page may not link to",
-                        "links may use http(s), mailto or tel, or a path to a page "
-                        "of the site such as ../<slug>/index.html",
+                        t(
+                            "link '{visible}' uses '{scheme}:', which a published "
+                            "page may not link to",
+                            visible=visible(href[:80]),
+                            scheme=scheme,
+                        ),
+                        t(
+                            "links may use http(s), mailto or tel, or a path to a "
+                            "page of the site such as ../<slug>/index.html"
+                        ),
                     )
                     unmade = True
                     continue
@@ -161,10 +183,16 @@ def _check_urls(
                 if scheme is not None and scheme not in IMAGE_SCHEMES:
                     problems.add(
                         _pos_of_url(narrative, lines, line, src, columns),
-                        f"image '{visible(src[:80])}' uses '{scheme}:', which the "
-                        "build does not read",
-                        "put the image in the conference's content folder and "
-                        "write its name, e.g. ![Toàn cảnh](anh.png)",
+                        t(
+                            "image '{visible}' uses '{scheme}:', which the build "
+                            "does not read",
+                            visible=visible(src[:80]),
+                            scheme=scheme,
+                        ),
+                        t(
+                            "put the image in the conference's content folder and "
+                            "write its name, e.g. ![Toàn cảnh](anh.png)"
+                        ),
                     )
                     text = Token("text", "", 0)
                     text.content = child.content
@@ -213,9 +241,12 @@ def _collect_media(
                 if not child.content.strip():  # at the file, like other image problems
                     problems.warn(
                         pos,
-                        f"image '{visible(src[:80])}' has no alt text, which screen "
-                        "readers and the tagged PDF need",
-                        "describe what it shows: ![Toàn cảnh hội nghị](anh.png)",
+                        t(
+                            "image '{visible}' has no alt text, which screen readers "
+                            "and the tagged PDF need",
+                            visible=visible(src[:80]),
+                        ),
+                        t("describe what it shows: ![Toàn cảnh hội nghị](anh.png)"),
                     )
                 if root is None or _SCHEME.match(src):
                     continue  # remote: linked from HTML, never fetched by the build
@@ -239,8 +270,8 @@ def _local_file(
     if not rel or rel.startswith("/") or "\\" in rel:
         problems.add(
             pos,
-            f"image path '{src}' must be relative to the narrative",
-            "put the image in the conference's content folder and write its name",
+            t("image path '{src}' must be relative to the narrative", src=src),
+            t("put the image in the conference's content folder and write its name"),
         )
         return None
     try:
@@ -248,36 +279,43 @@ def _local_file(
     except (OSError, RuntimeError, ValueError):  # a link loop; a NUL from %00
         problems.add(
             pos,
-            f"image '{src}' cannot be read: it is a link that leads nowhere",
-            "copy the image into the conference's content folder",
+            t("image '{src}' cannot be read: it is a link that leads nowhere", src=src),
+            t("copy the image into the conference's content folder"),
         )
         return None
     if not path.is_relative_to(root.resolve()):
         problems.add(
             pos,
-            f"image '{src}' is outside the project",
-            "copy the image into the conference's content folder",
+            t("image '{src}' is outside the project", src=src),
+            t("copy the image into the conference's content folder"),
         )
         return None
     if not path.is_file():
         problems.add(
             pos,
-            f"image '{src}' does not exist",
-            f"looked for {path.relative_to(root.resolve()).as_posix()}",
+            t("image '{src}' does not exist", src=src),
+            t(
+                "looked for {path}",
+                path=path.relative_to(root.resolve()).as_posix(),
+            ),
         )
         return None
     if path.suffix.lower() not in IMAGE_TYPES:
         problems.add(
             pos,
-            f"image '{src}' is not a picture format we publish",
-            f"use one of: {', '.join(sorted(IMAGE_TYPES))}",
+            t("image '{src}' is not a picture format we publish", src=src),
+            t("use one of: {types}", types=", ".join(sorted(IMAGE_TYPES))),
         )
         return None
     if path.stat().st_size > MAX_IMAGE_BYTES:
         problems.add(
             pos,
-            f"image '{src}' is larger than {MAX_IMAGE_BYTES // 1_000_000} MB",
-            "resize or compress it",
+            t(
+                "image '{src}' is larger than {mb} MB",
+                src=src,
+                mb=MAX_IMAGE_BYTES // 1_000_000,
+            ),
+            t("resize or compress it"),
         )
         return None
     return path

@@ -29,6 +29,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from generator.i18n import t
 from generator.model import (
     Indicator,
     change_text,
@@ -65,7 +66,12 @@ def check_limits(body: str) -> OverLimit | None:
     lines = body.split("\n")
     if len(lines) > MAX_LINES:
         return OverLimit(
-            MAX_LINES, f"the narrative has {len(lines):,} lines, over {MAX_LINES:,}"
+            MAX_LINES,
+            t(
+                "the narrative has {lines:,} lines, over {most:,}",
+                lines=len(lines),
+                most=MAX_LINES,
+            ),
         )
     markup = 0
     for number, line in enumerate(lines):
@@ -73,22 +79,33 @@ def check_limits(body: str) -> OverLimit | None:
         if pipes > MAX_COLUMNS:
             return OverLimit(
                 number,
-                f"a table row has {pipes} '|', over {MAX_COLUMNS} (the widest table "
-                "a page or a brief can show)",
+                t(
+                    "a table row has {pipes} '|', over {most} (the widest table a "
+                    "page or a brief can show)",
+                    pipes=pipes,
+                    most=MAX_COLUMNS,
+                ),
             )
         run = _RUN.search(line)
         if run is not None:
             return OverLimit(
                 number,
-                f"'{run.group(1)}' is repeated {len(run.group(0)):,} times in a row, "
-                f"over {MAX_RUN:,}",
+                t(
+                    "'{character}' is repeated {times:,} times in a row, over {most:,}",
+                    character=run.group(1),
+                    times=len(run.group(0)),
+                    most=MAX_RUN,
+                ),
             )
         markup += sum(line.count(c) for c in MARKUP)
         if markup > MAX_MARKUP:
             return OverLimit(
                 number,
-                f"the narrative has over {MAX_MARKUP:,} characters that Markdown reads "
-                "as markup (* _ ~ [ ] ( ) < > ! | & ` : \\)",
+                t(
+                    "the narrative has over {most:,} characters that Markdown reads "
+                    "as markup (* _ ~ [ ] ( ) < > ! | & ` : \\)",
+                    most=MAX_MARKUP,
+                ),
             )
     return None
 

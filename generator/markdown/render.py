@@ -26,6 +26,7 @@ from markdown_it.token import Token
 
 from generator.errors import Pos, Problems
 from generator.formats import slugify
+from generator.i18n import t
 from generator.markdown.checks import (
     Unloaded,
     _check_references,
@@ -79,8 +80,8 @@ def render_narratives(
                 if part.id in placed:
                     problems.warn(
                         part.pos,
-                        f"figure '{part.id}' is placed more than once",
-                        "place each figure once; remove this ::fig line",
+                        t("figure '{id}' is placed more than once", id=part.id),
+                        t("place each figure once; remove this ::fig line"),
                     )
                 placed.add(part.id)
     return rendered
@@ -145,10 +146,12 @@ def _guarded(
     if over is not None:
         problems.add(
             Pos(narrative.path, narrative.body_line + over.line),
-            f"{over.message}; the narrative was left out",
-            "split it into smaller narratives; these limits keep a build as fast "
-            "on any machine, and the same file accepted everywhere "
-            "(docs/security.md, Limits)",
+            t("{message}; the narrative was left out", message=over.message),
+            t(
+                "split it into smaller narratives; these limits keep a build as fast "
+                "on any machine, and the same file accepted everywhere "
+                "(docs/security.md, Limits)"
+            ),
         )
         return None
     found = Problems()
@@ -158,9 +161,12 @@ def _guarded(
     except TimeoutError:
         problems.add(
             Pos(narrative.path, narrative.body_line),
-            f"reading the narrative took over {SAFETY_SECONDS:g} s although it is "
-            "within the limits, and it was left out",
-            "this is a bug in proceedings' limits: please report it with the file",
+            t(
+                "reading the narrative took over {safety_seconds:g} s although it is "
+                "within the limits, and it was left out",
+                safety_seconds=SAFETY_SECONDS,
+            ),
+            t("this is a bug in proceedings' limits: please report it with the file"),
         )
         return None
     problems.extend(found.items)
@@ -183,10 +189,16 @@ def _render(
     if "too_deep" in env:
         problems.add(
             Pos(narrative.path, narrative.body_line + env["too_deep"]),
-            "lists or quotes are nested too deeply (over "
-            f"{(MAX_NESTING - 1) // 2} list levels or {MAX_NESTING - 1} quote levels); "
-            "the text from here to the end would be lost",
-            "indent less: a list inside a list inside a list is already hard to read",
+            t(
+                "lists or quotes are nested too deeply (over {lists} list levels or "
+                "{quotes} quote levels); the text from here to the end would be lost",
+                lists=(MAX_NESTING - 1) // 2,
+                quotes=MAX_NESTING - 1,
+            ),
+            t(
+                "indent less: a list inside a list inside a list is already hard to "
+                "read"
+            ),
         )
     lines = narrative.body.split("\n")
     headings = _prepare_headings(tokens, section_id(narrative))
@@ -239,8 +251,14 @@ def _warn_unused_indicators(
         if indicator.id not in used and not indicator.key:
             problems.warn(
                 entry.positions.at(("indicators", i, "id")),
-                f"indicator '{indicator.id}' is not cited by any narrative or figure",
-                f"cite it with :ind[{indicator.id}], draw it, or mark it key: true",
+                t(
+                    "indicator '{id}' is not cited by any narrative or figure",
+                    id=indicator.id,
+                ),
+                t(
+                    "cite it with :ind[{id}], draw it, or mark it key: true",
+                    id=indicator.id,
+                ),
             )
 
 

@@ -8,6 +8,7 @@ import nh3
 from markdown_it.token import Token
 
 from generator.errors import Problems
+from generator.i18n import t
 from generator.markdown.checks import LINK_SCHEMES, _pos
 from generator.model import (
     Narrative,
@@ -115,22 +116,27 @@ def _warn_raw(
         if m.group(1).lower() not in HTML_TAGS or m.group(1).lower() == "img"
     ]
     found += [
-        (m.start(1), f"the {m.group(1).lower()}= attribute")
+        (m.start(1), t("the {name}= attribute", name=m.group(1).lower()))
         for m in _RAW_HANDLER.finditer(html)
     ]
     found += [
-        (m.start(1), f"the link to '{m.group(1).lower()}:'")
+        (m.start(1), t("the link to '{scheme}:'", scheme=m.group(1).lower()))
         for m in _RAW_URL.finditer(html)
         if m.group(1).lower() not in LINK_SCHEMES
     ]
     for start, what in sorted(found):
         line = first + html.count("\n", 0, start)
         needle = html[start:].split("\n", 1)[0][:40]
-        removed = "<img> without a Markdown picture" if what == "<img>" else what
         problems.warn(
             _pos(narrative, lines, line, needle),
-            f"raw HTML: {removed} is removed from the page"
-            + (" (pictures come from ![alt](file) only)" if what == "<img>" else ""),
-            "allow_html keeps formatting tags only (b, i, sub, sup, span, table, …); "
-            "write images as ![alt](file) and links as [text](url)",
+            t(
+                "raw HTML: <img> without a Markdown picture is removed from the page "
+                "(pictures come from ![alt](file) only)"
+            )
+            if what == "<img>"
+            else t("raw HTML: {what} is removed from the page", what=what),
+            t(
+                "allow_html keeps formatting tags only (b, i, sub, sup, span, table, "
+                "…); write images as ![alt](file) and links as [text](url)"
+            ),
         )

@@ -14,6 +14,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from generator.i18n import t
+
 # A language code as site.yaml names one: "vi", "en", "fr", "zh-hant"…
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")]
 Id = Annotated[
@@ -39,13 +41,13 @@ def _plausible(number: Decimal) -> Decimal:
     if len(digits) + exponent - 1 >= MAX_DIGITS:
         raise PydanticCustomError(
             "implausible_number",
-            "the number is implausibly large (10^15 or more)",
+            t("the number is implausibly large (10^15 or more)"),
         )
     trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     if exponent + trailing < -MAX_PLACES:
         raise PydanticCustomError(
             "too_many_places",
-            "the number has more than {places} decimal places",
+            t("the number has more than {places} decimal places"),
             {"places": MAX_PLACES},
         )
     return number

@@ -12,6 +12,7 @@ from pydantic import (
     model_validator,
 )
 
+from generator.i18n import t
 from generator.model.base import Id, Strict, Text
 from generator.model.figures import FigureSpec
 from generator.model.indicators import Check, Indicator
@@ -29,7 +30,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("period.end is before period.start")
+            raise ValueError(t("period.end is before period.start"))
         return self
 
 
@@ -235,10 +236,10 @@ class Conference(Strict):
 
 # The lists of claims after the organisers, as (field, what one entry is called).
 CLAIM_LISTS = (
-    ("speakers", "speaker"),
-    ("sessions", "session"),
-    ("topics", "topic"),
-    ("legal_documents", "legal document"),
-    ("follow_up", "task"),
-    ("follow_up_reports", "report on a task"),
+    ("speakers", t("speaker")),
+    ("sessions", t("session")),
+    ("topics", t("topic")),
+    ("legal_documents", t("legal document")),
+    ("follow_up", t("task")),
+    ("follow_up_reports", t("report on a task")),
 )

@@ -14,6 +14,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from generator.formats import unit_scale
+from generator.i18n import t
 from generator.model.base import Approx, Id, Kind, Number, Strict, Text, Threshold
 
 
@@ -32,7 +33,7 @@ class Derive(Strict):
         if len(given) != 1:
             raise PydanticCustomError(
                 "derive_operation",
-                "`derive` needs exactly one operation: `sum` or `difference`",
+                t("`derive` needs exactly one operation: `sum` or `difference`"),
             )
         return self
 
@@ -65,15 +66,17 @@ class Check(Strict):
         if len(given) != 1:
             raise PydanticCustomError(
                 "check_kind",
-                "a check names exactly one of `sum`, `share` or `same_unit`",
+                t("a check names exactly one of `sum`, `share` or `same_unit`"),
             )
         if self.sum and len(self.parts) < 2:
             raise PydanticCustomError(
-                "check_parts", "a `sum` check needs `parts`: at least two indicator ids"
+                "check_parts",
+                t("a `sum` check needs `parts`: at least two indicator ids"),
             )
         if self.parts and not self.sum:
             raise PydanticCustomError(
-                "check_parts", "`parts` belong to a `sum` check: add `sum: <total id>`"
+                "check_parts",
+                t("`parts` belong to a `sum` check: add `sum: <total id>`"),
             )
         return self
 
@@ -128,7 +131,7 @@ class Indicator(Strict):
         ):
             raise PydanticCustomError(
                 "fractional_count",
-                "{number} is not a whole number, but kind is 'count'",
+                t("{number} is not a whole number, but kind is 'count'"),
                 {"number": str(number)},
             )
         return number
@@ -136,11 +139,13 @@ class Indicator(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
         if self.derived and not self.derivation:
-            raise ValueError("derived: true needs a `derivation` saying how")
+            raise ValueError(t("derived: true needs a `derivation` saying how"))
         if (
             self.change is not None or self.previous is not None
         ) and not self.compared_to:
-            raise ValueError("`change` and `previous` need `compared_to` (the period)")
+            raise ValueError(
+                t("`change` and `previous` need `compared_to` (the period)")
+            )
         # value - previous = change is a data check (generator/checks.py), reported
         # at the `change` key with both numbers.
         return self

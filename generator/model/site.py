@@ -11,6 +11,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from generator.i18n import t
 from generator.model.base import Id, Lang, Strict, Text, Threshold
 
 
@@ -64,13 +65,15 @@ class SiteConfig(Strict):
         if langs is not None and (not langs or langs[0] != primary):
             raise PydanticCustomError(
                 "languages",
-                "languages must start with `language` ({primary}), the one the data "
-                "and narratives are written in",
+                t(
+                    "languages must start with `language` ({primary}), the one the "
+                    "data and narratives are written in"
+                ),
                 {"primary": primary},
             )
         if langs is not None and len(set(langs)) != len(langs):
             raise PydanticCustomError(
-                "languages", "each language may be named once in languages"
+                "languages", t("each language may be named once in languages")
             )
         return langs
 

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from generator.core.cache import Cache
 from generator.errors import Pos, Problems
 from generator.figures.stage import FigureOut
+from generator.i18n import t
 from generator.markdown.pieces import RenderedNarrative
 from generator.markdown.typeset import keep_together, page_units
 from generator.model import Conference, Entry, Indicator, Site
@@ -417,7 +418,13 @@ def logo_url(site: Site, resources: Resources, problems: Problems) -> str:
     pos = find_in_text(text, logo, Path("site.yaml"), 1) or Pos(Path("site.yaml"))
     problems.warn(
         pos,
-        f"logo '{logo}' is not a file in a theme's static/ folder; briefs show none",
-        "put it in themes/site/static/ and give its path from there, e.g. img/logo.svg",
+        t(
+            "logo '{logo}' is not a file in a theme's static/ folder; briefs show none",
+            logo=logo,
+        ),
+        t(
+            "put it in themes/site/static/ and give its path from there, e.g. "
+            "img/logo.svg"
+        ),
     )
     return ""

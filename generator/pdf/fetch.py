@@ -22,6 +22,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.errors import Pos, Problems, Severity
 from generator.figures.embed import FONT_STYLE_ID
+from generator.i18n import t
 from generator.load.themes import theme_dirs
 from generator.markdown.pieces import FigureRef, RenderedNarrative
 from generator.model import Narrative, Site
@@ -91,20 +92,20 @@ class Resources:
             raise RefusedURL(
                 Refusal(
                     url,
-                    f"'{rel}' is no static file, figure or narrative image",
+                    t("'{rel}' is no static file, figure or narrative image", rel=rel),
                     "warning",
                 )
             )
         if scheme in ("http", "https", "ftp", "ftps", "ws", "wss"):
-            reason = "it is on the network, and briefs never fetch from the network"
+            reason = t("it is on the network, and briefs never fetch from the network")
         elif scheme == "file":
-            reason = "it is a local file outside the theme's static files"
+            reason = t("it is a local file outside the theme's static files")
         elif scheme == "data":
-            reason = "data: URLs are not allowed in briefs"
+            reason = t("data: URLs are not allowed in briefs")
         elif not scheme:
-            reason = "it is not an absolute URL"
+            reason = t("it is not an absolute URL")
         else:
-            reason = f"the {scheme}: scheme is not allowed in briefs"
+            reason = t("the {scheme}: scheme is not allowed in briefs", scheme=scheme)
         raise RefusedURL(Refusal(url, reason))
 
     def read(self, rel: str) -> bytes:
@@ -116,11 +117,20 @@ class Resources:
         if self.folders and not any(real.is_relative_to(f) for f in self.folders):
             raise RefusedURL(
                 Refusal(
-                    rel, "it leads outside the project and the theme's static folders"
+                    rel,
+                    t("it leads outside the project and the theme's static folders"),
                 )
             )
         if real.stat().st_size > MAX_RESOURCE_BYTES:
-            raise RefusedURL(Refusal(rel, f"it is over {MAX_RESOURCE_BYTES:,} bytes"))
+            raise RefusedURL(
+                Refusal(
+                    rel,
+                    t(
+                        "it is over {resource_bytes:,} bytes",
+                        resource_bytes=MAX_RESOURCE_BYTES,
+                    ),
+                )
+            )
         return real.read_bytes()
 
     def open(self, url: str) -> tuple[bytes, str]:
@@ -245,7 +255,9 @@ def loaded_urls(html: str) -> list[str]:
 def check_url(raw: str, base: str, resources: Resources) -> Refusal | None:
     """Say why a brief may not load raw, written in a page at base; None if it may."""
     if raw.startswith("/") and not raw.startswith("//"):
-        return Refusal(raw, "it is an absolute path; write a path relative to the page")
+        return Refusal(
+            raw, t("it is an absolute path; write a path relative to the page")
+        )
     resolved = urljoin(base, raw)
     if not urlsplit(raw).scheme and not raw.startswith("//"):
         inside = posixpath.relpath(
@@ -254,7 +266,7 @@ def check_url(raw: str, base: str, resources: Resources) -> Refusal | None:
         if posixpath.normpath(posixpath.join(inside, urlsplit(raw).path)).startswith(
             ".."
         ):
-            return Refusal(raw, "it leads outside the site with '../'")
+            return Refusal(raw, t("it leads outside the site with '../'"))
     try:
         resources.locate(resolved)
     except RefusedURL as exc:
@@ -323,14 +335,20 @@ def _narrative_pos(narrative: Narrative, needle: str) -> Pos:
 def report_refusal(refusal: Refusal, pos: Pos, problems: Problems) -> None:
     """Report a URL a brief may not load at pos, with a hint on what it may load."""
     hint = (
-        "put the file under themes/site/static/ and name it in a template, "
-        "or declare a figure"
+        t(
+            "put the file under themes/site/static/ and name it in a template, or "
+            "declare a figure"
+        )
         if refusal.severity == "error"
-        else "briefs can show theme static files and declared figures only"
+        else t("briefs can show theme static files and declared figures only")
     )
     problems.add(
         pos,
-        f"the PDF brief may not load '{refusal.url}': {refusal.reason}",
+        t(
+            "the PDF brief may not load '{url}': {reason}",
+            url=refusal.url,
+            reason=refusal.reason,
+        ),
         hint,
         refusal.severity,
     )

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from generator.core.workers import become_worker
 from generator.errors import Pos, Problems
+from generator.i18n import t
 from generator.model import Narrative, Site
 from generator.pdf.fetch import (
     TEMPLATE,
@@ -189,7 +190,10 @@ def render_isolated(
                     done(
                         job,
                         Outcome(
-                            error=f"it took over {options.timeout:g} s and was stopped"
+                            error=t(
+                                "it took over {timeout:g} s and was stopped",
+                                timeout=options.timeout,
+                            )
                         ),
                     )
     finally:
@@ -209,13 +213,17 @@ def _process_context() -> Any:
 
 def _crash_message(exitcode: int | None, options: PdfOptions) -> str:
     if exitcode is not None and exitcode < 0:
-        return (
-            f"the renderer was killed by signal {-exitcode}, perhaps for using over "
-            f"{options.memory // 2**20} MiB of memory"
+        return t(
+            "the renderer was killed by signal {signal}, perhaps for using over "
+            "{mib} MiB of memory",
+            signal=-exitcode,
+            mib=options.memory // 2**20,
         )
-    return (
-        f"the renderer stopped unexpectedly (exit code {exitcode}), "
-        f"perhaps over its memory limit of {options.memory // 2**20} MiB"
+    return t(
+        "the renderer stopped unexpectedly (exit code {exitcode}), perhaps over its "
+        "memory limit of {mib} MiB",
+        exitcode=exitcode,
+        mib=options.memory // 2**20,
     )
 
 
@@ -232,10 +240,12 @@ def _work(
     try:
         outcome = render_pdf(job.html, job.resources, job.variant)
     except MemoryError:
-        outcome = Outcome(error=f"it needed more than {memory // 2**20} MiB of memory")
+        outcome = Outcome(
+            error=t("it needed more than {mib} MiB of memory", mib=memory // 2**20)
+        )
     except BaseException as exc:  # a bug, or WeasyPrint failing: report, never hang
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        outcome = Outcome(error=f"the renderer failed: {last}")
+        outcome = Outcome(error=t("the renderer failed: {last}", last=last))
     conn.send(replace(outcome, seconds=time.perf_counter() - started))
     conn.close()
 
@@ -269,8 +279,12 @@ def report_outcome(
     if outcome.error:
         problems.add(
             Pos(job.data_file),
-            f"could not make the PDF brief {job.path}: {outcome.error}",
-            "see docs/pdf.md (Limits); with ordinary content, this is a bug",
+            t(
+                "could not make the PDF brief {path}: {error}",
+                path=job.path,
+                error=outcome.error,
+            ),
+            t("see docs/pdf.md (Limits); with ordinary content, this is a bug"),
         )
         return False
     refusals = [r for r in dict.fromkeys(outcome.refusals) if r.url not in job.reported]
@@ -279,10 +293,16 @@ def report_outcome(
     for family in outcome.fallback_fonts:
         problems.warn(
             Pos(job.data_file),
-            f"the PDF brief {job.path} uses the system font '{family}' "
-            "for characters its fonts lack",
-            "add a font with those characters under "
-            "themes/site/static/fonts/ and name it in brief.css (docs/pdf.md, Fonts)",
+            t(
+                "the PDF brief {path} uses the system font '{family}' for characters "
+                "its fonts lack",
+                path=job.path,
+                family=family,
+            ),
+            t(
+                "add a font with those characters under themes/site/static/fonts/ "
+                "and name it in brief.css (docs/pdf.md, Fonts)"
+            ),
         )
     for message in outcome.messages:
         _report_message(message, narratives, site, problems)
@@ -295,7 +315,10 @@ def _report_message(
     """Report a WeasyPrint warning where its cause is written, if it can be found."""
     quoted = re.search(r'"([^"]+)"', message)
     if quoted is None:
-        problems.warn(_stylesheet_pos(message, site), f"PDF renderer: {message}")
+        problems.warn(
+            _stylesheet_pos(message, site),
+            t("PDF renderer: {message}", message=message),
+        )
         return
     url = quoted.group(1)
     name = posixpath.basename(urlsplit(url).path)
@@ -316,11 +339,14 @@ def _report_message(
             return  # the Markdown stage has warned at the image, with its line
         problems.warn(
             pos,
-            f"image '{written or url}' has no alt text, which the tagged PDF needs",
-            "describe what it shows: ![description](file)",
+            t(
+                "image '{src}' has no alt text, which the tagged PDF needs",
+                src=written or url,
+            ),
+            t("describe what it shows: ![description](file)"),
         )
     else:
-        problems.warn(pos, f"PDF renderer: {message}")
+        problems.warn(pos, t("PDF renderer: {message}", message=message))
 
 
 def _stylesheet_pos(message: str, site: Site) -> Pos:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.errors import UsageError
 from generator.formats import slugify
+from generator.i18n import t
 from generator.scaffold.project import template
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,7 +28,10 @@ def new_conference(root: Path, slug: str, today: dt.date | None = None) -> list[
     """
     if not (root / "site.yaml").is_file():
         raise UsageError(
-            f"no site.yaml in {root}: run this in a project folder, or pass --root"
+            t(
+                "no site.yaml in {root}: run this in a project folder, or pass --root",
+                root=root,
+            )
         )
     check_slug(slug)
     data = root / "data" / f"{slug}.yaml"
@@ -37,7 +41,11 @@ def new_conference(root: Path, slug: str, today: dt.date | None = None) -> list[
     if taken:
         names = ", ".join(p.relative_to(root).as_posix() for p in taken)
         raise UsageError(
-            f"conference '{slug}' already exists ({names}); choose another slug"
+            t(
+                "conference '{slug}' already exists ({names}); choose another slug",
+                slug=slug,
+                names=names,
+            )
         )
     year = (today or dt.date.today()).year
     narrative = content / "gioi-thieu.md"
@@ -54,10 +62,19 @@ def check_slug(slug: str) -> None:
     if SLUG.match(slug) and len(slug) <= MAX_SLUG:
         return
     suggestion = slugify(slug)[:MAX_SLUG].strip("-")
-    hint = f"; try '{suggestion}'" if suggestion and suggestion != slug else ""
+    hint = (
+        t("; try '{suggestion}'", suggestion=suggestion)
+        if suggestion and suggestion != slug
+        else ""
+    )
     raise UsageError(
-        f"'{slug}' is not a valid slug: use lowercase ASCII letters, digits and '-' "
-        f"(at most {MAX_SLUG} characters){hint}"
+        t(
+            "'{slug}' is not a valid slug: use lowercase ASCII letters, digits and "
+            "'-' (at most {most} characters){hint}",
+            slug=slug,
+            most=MAX_SLUG,
+            hint=hint,
+        )
     )
 
 

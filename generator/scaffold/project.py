@@ -11,6 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from generator.errors import UsageError
+from generator.i18n import t
 
 
 def template(name: str) -> str:
@@ -25,11 +26,14 @@ def init_project(folder: Path) -> list[Path]:
     """
     if (folder / "site.yaml").exists():
         raise UsageError(
-            f"{folder} already holds a project (site.yaml); "
-            "add a conference with `proceedings new SLUG`"
+            t(
+                "{folder} already holds a project (site.yaml); add a conference with "
+                "`proceedings new SLUG`",
+                folder=folder,
+            )
         )
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file, not a folder")
+        raise UsageError(t("{folder} is a file, not a folder", folder=folder))
     created = []
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "site.yaml").write_text(template("site.yaml"), encoding="utf-8")

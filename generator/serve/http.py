@@ -26,6 +26,7 @@ import click
 
 from generator.core.context import Reporter
 from generator.errors import UsageError
+from generator.i18n import t
 from generator.serve.connections import (
     BACKLOG,
     IDLE_TIMEOUT,
@@ -84,7 +85,10 @@ class _Server(HTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, ConnectionError):
             return  # the browser went away mid-answer
-        click.echo(f"request failed: {type(exc).__name__}: {exc}", err=True)
+        click.echo(
+            t("request failed: {kind}: {exc}", kind=type(exc).__name__, exc=exc),
+            err=True,
+        )
         if self.preview.options.debug:
             traceback.print_exc()
 
@@ -222,11 +226,14 @@ def serve(root: Path, options: ServeOptions, reporter: Reporter) -> None:
         preview.rebuild()
         if options.host not in _LOOPBACK:
             click.echo(
-                "warning: the preview (drafts included) is open to every machine "
-                f"that can reach {options.host}",
+                t(
+                    "warning: the preview (drafts included) is open to every machine "
+                    "that can reach {host}",
+                    host=options.host,
+                ),
                 err=True,
             )
-        click.echo(f"Serving {url} (Ctrl-C to stop)")
+        click.echo(t("Serving {url} (Ctrl-C to stop)", url=url))
         if options.open_browser:
             _thread(webbrowser.open, url).start()
         server.serve_forever(poll_interval=0.25)
@@ -237,7 +244,7 @@ def serve(root: Path, options: ServeOptions, reporter: Reporter) -> None:
         server.server_close()
         for thread in threads:
             thread.join(timeout=2.0)
-    click.echo("stopped")
+    click.echo(t("stopped"))
 
 
 def _allow_connections() -> None:
@@ -263,12 +270,24 @@ def _bind(options: ServeOptions, preview: Preview) -> _Server:
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(
-                f"port {options.port} is in use; try --port {options.port + 1}"
+                t(
+                    "port {port} is in use; try --port {next}",
+                    port=options.port,
+                    next=options.port + 1,
+                )
             ) from None
         if exc.errno == errno.EACCES:
             raise UsageError(
-                f"not allowed to listen on port {options.port}; use one above 1023"
+                t(
+                    "not allowed to listen on port {port}; use one above 1023",
+                    port=options.port,
+                )
             ) from None
         raise UsageError(
-            f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}"
+            t(
+                "cannot listen on {host}:{port}: {reason}",
+                host=options.host,
+                port=options.port,
+                reason=exc.strerror or exc,
+            )
         ) from None

@@ -40,6 +40,7 @@ from generator.build.pipeline import build_site
 from generator.core.context import CACHE_DIR, BuildOptions, Reporter
 from generator.core.lock import project_lock
 from generator.errors import BuildFailed, UsageError
+from generator.i18n import t
 from generator.serve.responses import (
     _TYPES,
     RELOAD_JS,
@@ -61,7 +62,7 @@ WATCHED_DIRS = ("data", "content", "themes")
 STEP_MS = 25  # watchfiles checks twice: a save is picked up ~50 ms after its last write
 PING_SECONDS = 15.0  # keeps idle event streams alive and notices closed tabs
 _PDF_PATH = re.compile(r"^(?:series/)?([a-z0-9]+(?:-[a-z0-9]+)*)/\1\.pdf$")
-_BY_BUILD = "PDF briefs are made by `proceedings build` (into output/)."
+_BY_BUILD = t("PDF briefs are made by `proceedings build` (into output/).")
 
 
 @dataclass(slots=True)
@@ -135,7 +136,11 @@ class Preview:
             if self.options.debug:
                 traceback.print_exc()
             return Outcome(
-                ok=False, message=f"internal error: {type(exc).__name__}: {exc}"
+                ok=False,
+                internal=True,
+                message=t(
+                    "internal error: {kind}: {exc}", kind=type(exc).__name__, exc=exc
+                ),
             )
         return Outcome(ok=True)
 
@@ -143,26 +148,39 @@ class Preview:
         """Say on the terminal how a build went."""
         why = ""
         if changed:
-            more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
-            why = f" ({changed[0]}{more} changed)"
-        verb = "rebuilt" if changed else "built"
+            more = (
+                t(" and {count} more", count=len(changed) - 1)
+                if len(changed) > 1
+                else ""
+            )
+            why = t(" ({changed}{more} changed)", changed=changed[0], more=more)
         if outcome.ok:
             if self.options.verbosity >= 1:
-                click.echo(f"{verb} in {seconds:.2f} s{why}")
+                done = (
+                    t("rebuilt in {seconds:.2f} s{why}", seconds=seconds, why=why)
+                    if changed
+                    else t("built in {seconds:.2f} s{why}", seconds=seconds, why=why)
+                )
+                click.echo(done)
             return
         for problem in outcome.problems:
             click.echo(str(problem), err=True)
         if outcome.message:
-            click.echo(f"error: {outcome.message}", err=True)
-        if outcome.message.startswith("internal error") and not self.options.debug:
+            click.echo(t("error: {message}", message=outcome.message), err=True)
+        if outcome.internal and not self.options.debug:
             click.echo(
-                "  this is a bug in proceedings; run with --debug for the traceback",
+                t("  this is a bug in proceedings; run with --debug for the traceback"),
                 err=True,
             )
         errors = sum(p.severity == "error" for p in outcome.problems)
         click.echo(
-            f"build failed in {seconds:.2f} s{why}: "
-            f"{errors or 1} error(s); still serving the last good build",
+            t(
+                "build failed in {seconds:.2f} s{why}: {errors} error(s); still "
+                "serving the last good build",
+                seconds=seconds,
+                why=why,
+                errors=errors or 1,
+            ),
             err=True,
         )
 
@@ -204,7 +222,14 @@ class Preview:
             try:
                 self.rebuild(paths)
             except Exception as exc:  # e.g. the disk is full: say so, keep serving
-                click.echo(f"rebuild failed: {type(exc).__name__}: {exc}", err=True)
+                click.echo(
+                    t(
+                        "rebuild failed: {kind}: {exc}",
+                        kind=type(exc).__name__,
+                        exc=exc,
+                    ),
+                    err=True,
+                )
 
     def _relative(self, path: str) -> str:
         try:
@@ -238,8 +263,9 @@ class Preview:
         if _PDF_PATH.match(rel):
             return self._pdf(rel)
         if not (self.site / "index.html").is_file() and _is_page(url):
-            text = "The first build failed. Fix the problems shown here and save."
-            return self._page(HTTPStatus.OK, _simple_page("No preview yet", text))
+            text = t("The first build failed. Fix the problems shown here and save.")
+            page = _simple_page(t("No preview yet"), text)
+            return self._page(HTTPStatus.OK, page)
         return self._not_found()
 
     def _file(self, url: str, target: Path) -> Response | None:
@@ -301,10 +327,20 @@ class Preview:
         except BuildFailed as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-            return f"The PDF could not be made: fix the errors first. {_BY_BUILD}"
+            return t(
+                "The PDF could not be made: fix the errors first. {by_build}",
+                by_build=_BY_BUILD,
+            )
         except Exception as exc:  # the PDF stage is optional in a preview
-            click.echo(f"PDF not made: {type(exc).__name__}: {exc}", err=True)
-            return f"The preview could not make this PDF ({exc}). {_BY_BUILD}"
+            click.echo(
+                t("PDF not made: {kind}: {exc}", kind=type(exc).__name__, exc=exc),
+                err=True,
+            )
+            return t(
+                "The preview could not make this PDF ({exc}). {by_build}",
+                exc=exc,
+                by_build=_BY_BUILD,
+            )
         return ""
 
     def _moved_on(self, seen: str) -> bool:

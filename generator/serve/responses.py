@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.errors import Problem
+from generator.i18n import t
 
 EVENTS_URL = "/__proceedings/events"
 SCRIPT_URL = "/__proceedings/reload.js"
@@ -81,6 +82,7 @@ class Outcome:
     ok: bool
     problems: tuple[Problem, ...] = ()
     message: str = ""  # when there are no problems to list: usage or internal errors
+    internal: bool = False  # the message is an internal error: a bug in our code
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,16 +140,24 @@ def render_overlay(outcome: Outcome) -> str:
         return ""
     errors = sum(p.severity == "error" for p in outcome.problems)
     title = (
-        f"Build failed: {errors} error{'s' * (errors != 1)}"
+        (
+            t("Build failed: {errors} error", errors=errors)
+            if errors == 1
+            else t("Build failed: {errors} errors", errors=errors)
+        )
         if errors
-        else "Build failed"
+        else t("Build failed")
     )
     items = []
     for problem in outcome.problems:
-        label = "" if problem.severity == "error" else f"{problem.severity}: "
+        label = {"error": "", "warning": t("warning: "), "note": t("note: ")}[
+            problem.severity
+        ]
         line = html.escape(f"{problem.pos}: {label}{problem.message}")
         hint = (
-            f'<br><span style="color:#444">hint: {html.escape(problem.hint)}</span>'
+            '<br><span style="color:#444">'
+            + html.escape(t("hint: {hint}", hint=problem.hint))
+            + "</span>"
             if problem.hint
             else ""
         )
@@ -167,12 +177,20 @@ def render_overlay(outcome: Outcome) -> str:
         '<h2 id="proceedings-overlay-title" style="margin:0 0 .4rem;padding:0;'
         'border:0;font:700 1.1rem/1.3 system-ui,sans-serif;color:#b00020">'
         f"{html.escape(title)}</h2>"
-        '<p style="margin:0 0 .5rem">This page shows the last good build. Fix the '
-        "file and save: the page reloads by itself.</p>"
+        '<p style="margin:0 0 .5rem">'
+        + html.escape(
+            t(
+                "This page shows the last good build. Fix the file and save: the "
+                "page reloads by itself."
+            )
+        )
+        + "</p>"
         f'<ul style="margin:0;padding-left:1.25rem">{"".join(items)}</ul>'
         '<button type="button" data-proceedings-hide style="margin-top:.6rem;'
         "font:inherit;padding:.2rem .8rem;border:1px solid #666;border-radius:4px;"
-        'background:#f3f3f3;color:#1a1a1a;cursor:pointer">Hide</button></div>'
+        'background:#f3f3f3;color:#1a1a1a;cursor:pointer">'
+        + html.escape(t("Hide"))
+        + "</button></div>"
     )
 
 
@@ -199,5 +217,5 @@ def _simple_page(title: str, text: str) -> bytes:
 
 
 def _unavailable(text: str) -> Response:
-    page = _simple_page("PDF not available", text)
+    page = _simple_page(t("PDF not available"), text)
     return Response(HTTPStatus.SERVICE_UNAVAILABLE, page, _TYPES[".html"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.errors import Problems
+from generator.i18n import t
 from generator.markdown.pieces import RenderedNarrative
 
 
@@ -42,12 +43,15 @@ def check_links(
                     ):
                         problems.warn(
                             pos,
-                            f"link '{href}' names an anchor the page lacks",
-                            "check the part after '#'",
+                            t(
+                                "link '{href}' names an anchor the page lacks",
+                                href=href,
+                            ),
+                            t("check the part after '#'"),
                         )
                 elif not any(f"{slug}/{rel}" == target for rel, _ in item.assets):
                     problems.warn(
                         pos,
-                        f"link '{href}' leads to no page of the site",
-                        "link to another conference as ../<slug>/index.html",
+                        t("link '{href}' leads to no page of the site", href=href),
+                        t("link to another conference as ../<slug>/index.html"),
                     )

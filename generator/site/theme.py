@@ -31,6 +31,7 @@ from generator.formats import (
     format_long_date,
     format_number,
 )
+from generator.i18n import t
 from generator.load.themes import load_messages, theme_dirs
 from generator.model import (
     Conference,
@@ -153,7 +154,7 @@ def render_template(
         return render(env.get_template(name))
     except jinja2.TemplateSyntaxError as exc:
         pos = Pos(project_path(exc.filename or name, root), exc.lineno or 1)
-        problems.add(pos, f"template error: {exc.message}")
+        problems.add(pos, t("template error: {message}", message=exc.message))
     except jinja2.TemplateNotFound as exc:
         folders = env.globals.get("theme_folders", ())
         searched = ", ".join(
@@ -162,15 +163,22 @@ def render_template(
         )
         problems.add(
             Pos(Path("themes")),
-            f"template not found: {exc.name}",
-            f"looked in {searched or 'no theme folder'}; a theme must provide "
-            f"{exc.name} or extend one that does (docs/themes.md)",
+            t("template not found: {name}", name=exc.name),
+            t(
+                "looked in {searched}; a theme must provide {name} or extend one that "
+                "does (docs/themes.md)",
+                searched=searched or t("no theme folder"),
+                name=exc.name,
+            ),
         )
     except jinja2.TemplateError as exc:
         problems.add(
             template_pos(exc, name, root),
-            f"template error: {exc.message}",
-            f"check the name in the template; see {docs} for what it receives",
+            t("template error: {message}", message=exc.message),
+            t(
+                "check the name in the template; see {docs} for what it receives",
+                docs=docs,
+            ),
         )
     return None
 

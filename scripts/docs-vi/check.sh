@@ -10,7 +10,7 @@ WT=$(cd "$T/../.." && pwd)
 PY=${PYTHON:-$WT/.venv/bin/python}
 SEEDS=${SEEDS:-$WT/../shared/seeds}
 WORK=$(mktemp -d)
-P="env PYTHONPATH=$WT $PY -m generator"
+P="env PYTHONPATH=$WT PROCEEDINGS_LANG=en $PY -m generator"  # the guide quotes English
 OUT=$WORK/out
 mkdir -p $WORK/site $WORK/shared $OUT
 cp -r $WT/site.yaml $WT/data $WT/content $WORK/site/

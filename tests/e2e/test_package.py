@@ -81,3 +81,19 @@ def test_a_wheel_starts_and_builds_a_project_in_an_empty_folder(
     brief = project / "output" / "hoi-nghi-thu" / "hoi-nghi-thu.pdf"
     assert len(PdfReader(brief).pages) >= 1
     assert (project / "output" / "static" / "css" / "site.css").is_file()
+
+
+def test_the_wheel_carries_the_vietnamese_catalogue(
+    installed: Path, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PROCEEDINGS_LANG"] = "vi"
+    done = subprocess.run(
+        [str(installed / "python"), "-m", "generator", "--help"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Làm kỷ yếu hội nghị: trang HTML và bản tóm tắt PDF" in done.stdout
