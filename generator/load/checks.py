@@ -41,7 +41,7 @@ def check_conference(
     by_id = {ind.id: (i, ind) for i, ind in reversed(list(enumerate(conf.indicators)))}
     if values:
         for i, ind in enumerate(conf.indicators):
-            _check_change(i, ind, positions, problems)
+            check_change(i, ind, positions, problems)
     for i, check in enumerate(conf.checks):
         loc: Loc = ("checks", i)
         named = [
@@ -69,9 +69,10 @@ def _kind(check: Check) -> str:
     return "sum" if check.sum else "share" if check.share else "same_unit"
 
 
-def _check_change(
+def check_change(
     i: int, ind: Indicator, positions: Positions, problems: Problems
 ) -> None:
+    """Report a stated change that is not value minus the stated previous value."""
     if ind.change is None or ind.previous is None:
         return
     difference = ind.value - ind.previous

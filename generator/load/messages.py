@@ -155,24 +155,17 @@ def _pattern_message(
         return t("expected a language code such as vi or en"), ""
     slug = ids.get(got) or slugify(got)
     if model == "Session" and field == "speakers":
-        known = ids.get(got)
-        what = t(
-            "'{name}' is a speaker's name: a session names a speaker by its id",
-            name=got,
-        )
+        known = ids.get(got) or (slug if slug in ids.values() else None)
+        what = t("expected a speaker's id, as given in `speakers`")
         if known:
-            return what, t("write the id given in `speakers`: '{id}'", id=known)
+            return what, t("write '{id}', the id given in `speakers`", id=known)
         return what, t(
-            "give the speaker an id in `speakers` (for example '{id}') and write "
-            "that id here",
+            "give the speaker an id in `speakers`, such as '{id}', and write that "
+            "id here",
             id=slug or "tran-minh-khoa",
         )
-    hint = t("ids use lowercase ASCII letters, digits and '-'")
-    if slug and slug != got:
-        hint = t(
-            "ids use lowercase ASCII letters, digits and '-': write '{id}'", id=slug
-        )
-    return t("expected an id such as 'vu-xam-hai-tre-em'"), hint
+    hint = t("write '{id}'", id=slug) if slug and slug != got else ""
+    return t("expected an id: lowercase ASCII letters, digits and '-'"), hint
 
 
 def explain(
@@ -202,8 +195,8 @@ def explain(
         return t(message, **ctx), _with_example(t(hint, **ctx) if hint else "", line)
     if kind == "value_error":
         said = str(err.get("msg", "")).removeprefix("Value error, ")
-        message, hint = _VALUE_ERRORS.get(said, (_FALLBACK, ""))
-        return t(message), _with_example(t(hint) if hint else "", line)
+        message, hint, field = _VALUE_ERRORS.get(said, (_FALLBACK, "", field))
+        return t(message), _with_example(t(hint) if hint else "", example("", field))
     if kind == "fractional_count" and "%" in context.unit:
         return t(_CUSTOM[kind][0][0], **ctx), _with_example(
             t("a percentage such as 9,4 % is not a count: set kind: percent"),
@@ -289,19 +282,23 @@ _SIMPLE: Mapping[str, tuple[str, str]] = {
     "less_than": ("expected a number less than {lt}", ""),
 }
 
-# Our own checks in the models (ValueError): message -> (message, hint).
-_VALUE_ERRORS: Mapping[str, tuple[str, str]] = {
+# Our own checks in the models (ValueError): message -> (message, hint, the field
+# whose example shows the fix).
+_VALUE_ERRORS: Mapping[str, tuple[str, str, str]] = {
     "period.end is before period.start": (
         "period.end is before period.start",
         "swap the two dates, or check the year",
+        "period",
     ),
     "derived: true needs a `derivation` saying how": (
         "derived: true needs a `derivation` saying how",
-        "say how the tool's readers can recompute the value",
+        "say how the value was computed, so a reader can do it again",
+        "derivation",
     ),
     "`change` and `previous` need `compared_to` (the period)": (
         "`change` and `previous` need `compared_to` (the period)",
         "name the period the value is compared with, as the source says it",
+        "compared_to",
     ),
 }
 

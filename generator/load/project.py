@@ -27,6 +27,7 @@ from generator.load.derive import derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.narratives import load_narratives, load_translations
 from generator.load.parse import parse_yaml
+from generator.load.partial import check_partial, expect
 from generator.load.placeholders import check_placeholders
 from generator.load.suppress import resolve_suppression
 from generator.load.themes import catalogue_languages, theme_dirs
@@ -257,6 +258,7 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
     _drop_primary_texts(texts, languages.primary, positions, problems)
     conference = validate(Conference, raw, positions, problems)
     if conference is None:
+        check_partial(raw, positions, problems, values=derived_ok)
         return None
     _check_references(conference, positions, problems)
     check_claims(conference, positions, problems)
@@ -387,18 +389,7 @@ def _check_references(
                 loc: Loc = ("figures", i, "series", k, "indicators", j)
                 refs.append((loc, ident, indicators, "indicator"))
     for loc, ident, known, what in refs:
-        _expect(ident, known, what, positions.at(loc), problems)
-
-
-def _expect(
-    ident: str, known: set[str], what: str, pos: Pos, problems: Problems
-) -> None:
-    if ident not in known:
-        problems.add(
-            pos,
-            t("unknown {what} '{ident}'", what=t(what), ident=ident),
-            did_you_mean(ident, known, f"{what} id"),
-        )
+        expect(ident, known, what, positions.at(loc), problems)
 
 
 def _check_follow_up_reports(

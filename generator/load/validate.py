@@ -259,7 +259,6 @@ _NO_INPUT = frozenset(
         "dict_type",
         "list_type",
         "missing",
-        "string_pattern_mismatch",
         "string_too_short",
     }
 )
