@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from generator.errors import Pos, Problems, did_you_mean
+from generator.formats import slugify
 from generator.i18n import t
 from generator.load.checks import check_change
 from generator.load.claims import check_claim
@@ -96,13 +97,18 @@ def _valid(raw: dict[str, Any], name: str, model: type[M]) -> list[tuple[int, M]
 
 
 def _ids(raw: dict[str, Any], name: str) -> set[str]:
-    """The ids the entries of list name declare, as written."""
+    """The ids the entries of list name declare, as written and as they are meant.
+
+    An id refused by the schema ('Vu-xam-hai') was reported where it is declared;
+    a reference to the id it means ('vu-xam-hai') is not reported again.
+    """
     items = raw.get(name)
-    return {
+    written = {
         str(item["id"])
         for item in (items if isinstance(items, list) else [])
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
+    return written | {slugify(ident) for ident in written}
 
 
 def expect(
