@@ -53,7 +53,8 @@ def check(obj: Context, strict: bool, no_pdf: bool, translations: bool) -> None:
         if strict and missing:
             fail_content(missing)
     if obj.verbosity >= 1:
-        click.echo(f"No errors{f', {len(warnings)} warning(s)' if warnings else ''}.")
+        said = sum(p.severity == "warning" for p in warnings)  # not the notes
+        click.echo(f"No errors{f', {said} warning(s)' if said else ''}.")
         if translations:
             click.echo(f"Translations: {_missing_summary(missing)}.")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from generator.commands.common import Context, run
+from generator.i18n import t
 
 
 @click.command()
@@ -39,9 +40,12 @@ def new(obj: Context, slug: str) -> None:
     SLUG is lowercase ASCII letters, digits and '-', e.g. hoi-nghi-tre-em-2025. The
     data file lists every field with what it means; the project builds at once.
     """
-    from generator.scaffold.conference import new_conference
+    from generator.scaffold.conference import description_reminder, new_conference
 
     created = run(obj, lambda: new_conference(obj.root, slug))
     if obj.verbosity >= 1:
         for path in created:
             click.echo(f"created {path.as_posix()}")
+        reminder = description_reminder(obj.root)
+        if reminder:
+            click.echo(t("note: {reminder}", reminder=reminder))

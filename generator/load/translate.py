@@ -307,6 +307,11 @@ def _missing_narrative(
     )
 
 
+def _words(text: str) -> bool:
+    """Tell whether text has letters to translate ('%' and '1/2' have none)."""
+    return any(c.isalpha() for c in text)
+
+
 def _missing(
     copy: Strict,
     loc: Loc,
@@ -323,8 +328,8 @@ def _missing(
     for name in type(copy).translated:
         value = getattr(copy, name)
         items = value if isinstance(value, list) else [value]
-        if not any(isinstance(v, Untranslated) for v in items):
-            continue
+        if not any(isinstance(v, Untranslated) and _words(v) for v in items):
+            continue  # '%', '‰', '2024': the same in every language
         where = "".join(
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, name)
         ).removeprefix(".")
