@@ -78,9 +78,9 @@ def check_quotes(
                         id=source.id,
                     ),
                     t(
-                        "the closest passage is “{closest_passage}”; copy the words "
+                        "the closest passage is “{passage}”; copy the words "
                         "exactly as the source writes them",
-                        closest_passage=closest_passage(quote, text),
+                        passage=closest_passage(quote, text),
                     ),
                 )
     return read
@@ -130,7 +130,7 @@ def _archive_text(
                 "archive '{archive}' is not a text, HTML or Markdown file",
                 archive=source.archive,
             ),
-            t("use one of: {join}", join=", ".join(sorted(ARCHIVE_TYPES))),
+            t("use one of: {types}", types=", ".join(sorted(ARCHIVE_TYPES))),
         )
         return None
     if not path.is_file():

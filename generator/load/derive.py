@@ -175,11 +175,11 @@ class _Deriver:
                     self.positions.at(loc),
                     t(
                         "indicators[{index}].derive: '{ident}' is approximate ({word} "
-                        "{plain}), so no exact value can be computed from it",
+                        "{number}), so no exact value can be computed from it",
                         index=index,
                         ident=ident,
                         word=word,
-                        plain=plain(value, str(self.items[k].get("unit", ""))),
+                        number=plain(value, str(self.items[k].get("unit", ""))),
                     ),
                     t(
                         "derive only from exact numbers; if the source states this "
@@ -244,10 +244,10 @@ class _Deriver:
             self.problems.add(
                 self.positions.at((*where, "derive")),
                 t(
-                    "indicators[{index}].derive: the computed count is {plain}, below "
+                    "indicators[{index}].derive: the computed count is {number}, below "
                     "zero",
                     index=index,
-                    plain=plain(result, unit),
+                    number=plain(result, unit),
                 ),
                 t("check the order of `difference`: the first id minus the second"),
             )

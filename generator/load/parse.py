@@ -117,7 +117,7 @@ class _Builder:
         if node.tag not in _ALLOWED_TAGS:
             self.problems.add(
                 pos.at(loc),
-                t("YAML tag {show_tag} is not allowed", show_tag=_show_tag(node.tag)),
+                t("YAML tag {tag} is not allowed", tag=_show_tag(node.tag)),
                 t("remove the tag: values are plain text, numbers, lists and mappings"),
             )
             return REFUSED
@@ -215,7 +215,9 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             problems.add(*_reader_problem(text, exc, positions))
             return None
         except yaml.YAMLError as exc:
-            problems.add(positions.pos_of((0, 0)), t("invalid YAML: {exc}", exc=exc))
+            problems.add(
+                positions.pos_of((0, 0)), t("invalid YAML: {reason}", reason=exc)
+            )
             return None
         if node is None:
             return None
@@ -228,7 +230,7 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
         except _TooLarge:
             problems.add(
                 positions.pos_of((0, 0)),
-                t("the file has more than {MAX_NODES} values", MAX_NODES=MAX_NODES),
+                t("the file has more than {limit} values", limit=MAX_NODES),
                 t("split it, or check for repeated or generated content"),
             )
             return None

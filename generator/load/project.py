@@ -340,9 +340,9 @@ def _drop_primary_texts(
         problems.warn(
             positions.at((*first, primary), key=True),
             t(
-                "{len} `{primary}:` block(s) give texts in the site's primary "
+                "{count} `{primary}:` block(s) give texts in the site's primary "
                 "language; they are not used",
-                len=len(blocks),
+                count=len(blocks),
                 primary=primary,
             ),
             t(

@@ -204,10 +204,10 @@ def _redact(text: str, hidden: Sequence[Indicator]) -> str:
 def threshold_origin(site: Site, entry: Entry, index: int) -> str:
     """Say where indicator index of entry got its threshold: for the build's notes."""
     if ("indicators", index, "suppress_below") in entry.positions.values:
-        return f"{entry.path.as_posix()}, the indicator"
+        return t("{path}, the indicator", path=entry.path.as_posix())
     for key, settings in site.config.series.items():
         if slugify(key) == entry.series_slug and settings.suppress_below is not None:
-            return f"{SITE_FILE}, series '{key}'"
+            return t("{path}, series '{key}'", path=SITE_FILE, key=key)
     return str(SITE_FILE)
 
 
@@ -227,8 +227,8 @@ def suppression_notes(site: Site) -> list[Problem]:
                     Problem(
                         at(("indicators", i, "value")),
                         t(
-                            "value {plain} of '{id}' shown as \"{shown}\" {why}",
-                            plain=_plain(format_number(ind.value)),
+                            "value {number} of '{id}' shown as \"{shown}\" {why}",
+                            number=_plain(format_number(ind.value)),
                             id=ind.id,
                             shown=shown,
                             why=why,
@@ -239,14 +239,16 @@ def suppression_notes(site: Site) -> list[Problem]:
             previous = ind.previous_value
             if previous is not None and ind.previous_masked:
                 field = "previous" if ind.previous is not None else "change"
-                derived = " (derived from its change)" if ind.previous_derived else ""
+                derived = (
+                    t(" (derived from its change)") if ind.previous_derived else ""
+                )
                 notes.append(
                     Problem(
                         at(("indicators", i, field)),
                         t(
-                            "compared value {plain}{derived} of '{id}' shown as "
+                            "compared value {number}{derived} of '{id}' shown as "
                             '"{shown}" {why}',
-                            plain=_plain(format_number(previous)),
+                            number=_plain(format_number(previous)),
                             derived=derived,
                             id=ind.id,
                             shown=shown,
@@ -260,10 +262,10 @@ def suppression_notes(site: Site) -> list[Problem]:
                     Problem(
                         at(("indicators", i, "change")),
                         t(
-                            "change {plain} of '{id}' shown only as "
+                            "change {number} of '{id}' shown only as "
                             '"{words}", so it does not give a masked count '
                             "away",
-                            plain=_plain(format_number(ind.change)),
+                            number=_plain(format_number(ind.change)),
                             id=ind.id,
                             words=change_text(ind, "vi"),
                         ),
