@@ -24,7 +24,7 @@ from generator.model import Indicator, Narrative
 
 # A number as prose writes it: digits, with '.', ',' or a (narrow) no-break space
 # between groups; not part of a word, a date (25/07/2024) or a version (1.2.3.4).
-_NUMBER = re.compile(r"(?<![\w/.,])\d+(?:[.,\u00a0\u202f]\d+)*(?![\w/]|[.,]\d)")
+_NUMBER = re.compile(r"(?<![\w/.,-])\d+(?:[.,\u00a0\u202f]\d+)*(?![\w/]|[.,-]\w)")
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,\u00a0\u202f]\d{3})+$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 SMALLEST = Decimal(10)  # "6 tháng", "3 nhiệm vụ": too common to mean a figure

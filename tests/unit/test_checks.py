@@ -282,7 +282,7 @@ def test_a_typed_unit_must_match_the_operands(tmp_path: Path) -> None:
         ("{difference: [a, b, a]}", "derive.difference: expected at most 2 item(s)"),
         ("{sum: [a, b], difference: [a, b]}", "exactly one operation"),
         ('{sum: "a + b"}', "expected a list"),
-        ("{sum: [\"__import__('os')\", b]}", "expected an id such as"),
+        ("{sum: [\"__import__('os')\", b]}", "expected an id: lowercase"),
     ],
     ids=["unknown-op", "one-operand", "three-operands", "two-ops", "expr", "code"],
 )
