@@ -248,9 +248,9 @@ def _report(
         )
 
 
-# A key no one types as a field name: text with spaces, capitals or letters
-# beyond ASCII, which a ',' inside {…} cut off from the value before it.
-_NOT_A_KEY = re.compile(r"[\sA-Z]|[^\x00-\x7f]")
+# A key no one types as a field name, with no value: words with spaces, which a ','
+# inside {…} cut off from the value before them ({name: Bộ A, Cục B}).
+_NOT_A_KEY = re.compile(r"\S\s+\S")
 _NO_INPUT = frozenset(
     {
         "fractional_count",
