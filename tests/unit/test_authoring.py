@@ -79,16 +79,22 @@ def test_a_date_in_a_text_field_reads_the_site_way(
     assert format_text_date(text, lang) == shown
 
 
-def test_percent_and_other_symbols_need_no_translation(project: Path) -> None:
+@pytest.mark.parametrize(("unit", "gap"), [("'%'", False), ("phần trăm", True)])
+def test_percent_and_other_symbols_need_no_translation(
+    project: Path, unit: str, gap: bool
+) -> None:
     data = project / "data" / "hoi-nghi-tre-em-phia-nam-2024.yaml"
     text = data.read_text("utf-8")
-    assert "    unit: vụ\n" in text
-    data.write_text(
-        text.replace("    unit: vụ\n", "    unit: '%'\n    kind: percent\n", 1)
-    )
+    for old, new in [
+        ("    unit: vụ\n", f"    unit: {unit}\n    kind: percent\n"),
+        ("      unit: cases\n", ""),  # its English unit
+    ]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    data.write_text(text, "utf-8")
     site = load_site(project, Problems())
-    gaps = [p.message for p in missing_texts(site, "en")]
-    assert not any(".unit has no English version" in m for m in gaps), gaps
+    gaps = [str(p.pos) for p in missing_texts(site, "en") if ".unit " in p.message]
+    assert bool(gaps) == gap, gaps
 
 
 def test_new_reminds_of_the_site_description(tmp_path: Path) -> None:
