@@ -35,7 +35,7 @@ bench: $(VENV)/.test-installed ## Run the benchmarks in bench/ (BENCH_ARGS=--sca
 LOCALE := generator/locale
 messages: $(VENV)/.test-installed ## Extract t() messages, update the vi catalogue, compile it
 	mkdir -p $(LOCALE)
-	$(BIN)/pybabel extract --no-default-keywords -k t --add-location=file \
+	$(BIN)/pybabel extract --no-default-keywords -k t -k N_ --add-location=file \
 		--project=proceedings --version=0.1.0 --width=88 -o $(LOCALE)/proceedings.pot generator
 	test -f $(LOCALE)/vi/LC_MESSAGES/proceedings.po || $(BIN)/pybabel init -D proceedings \
 		-i $(LOCALE)/proceedings.pot -d $(LOCALE) -l vi --width=88

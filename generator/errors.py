@@ -16,10 +16,14 @@ a ``Problem``.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from generator.i18n import N_, t
 
 Severity = Literal["error", "warning", "note"]
 
@@ -122,14 +126,226 @@ class Problems:
             raise BuildFailed(sorted(unique, key=Problem.sort_key))
 
 
-def closest(name: str, known: Iterable[str]) -> str | None:
-    """The known name a typo most likely meant, or None if none is close.
+# What authors write for a field of our schema, by the field they mean: names other
+# tools use, English near-synonyms, and Vietnamese everyday words typed without
+# diacritics (``nhiem_vu``; ``nhiệm vụ`` is folded to it). A word may mean several
+# fields (``ten``: a speaker's name, a conference's title): the first one the mapping
+# at hand has is suggested. Edit distance still catches plain typos (``shorttitle``).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    # conference
+    "title": ("ten", "tieu_de", "ten_hoi_nghi", "heading", "name"),
+    "short_title": ("short_name", "ten_ngan", "ten_rut_gon", "tieu_de_ngan", "abbr"),
+    "series": ("chuoi", "loat", "chuoi_hoi_nghi", "loai_hoi_nghi", "event_series"),
+    "period": ("ky", "ky_bao_cao", "giai_doan", "reporting_period", "thoi_ky"),
+    "dates": ("date", "ngay", "ngay_to_chuc", "held_on", "days", "thoi_gian"),
+    "published": ("publish_date", "date_published", "ngay_dang", "ngay_xuat_ban"),
+    "venue": ("location", "place", "dia_diem", "noi_to_chuc", "address", "dia_chi"),
+    "organisers": (
+        "organizers",
+        "organizer",
+        "organiser",
+        "don_vi_to_chuc",
+        "to_chuc",
+        "co_quan_to_chuc",
+        "host",
+        "hosts",
+        "don_vi",
+    ),
+    "summary": ("tom_tat", "abstract", "description", "overview", "noi_dung"),
+    "speakers": (
+        "speaker",
+        "dien_gia",
+        "nguoi_phat_bieu",
+        "dai_bieu",
+        "presenters",
+        "nguoi_trinh_bay",
+        "participants",
+    ),
+    "sessions": (
+        "agenda",
+        "programme",
+        "program",
+        "phien",
+        "chuong_trinh",
+        "phien_hop",
+        "nghi_trinh",
+        "items",
+    ),
+    "indicators": (
+        "figures_data",
+        "numbers",
+        "chi_so",
+        "chi_tieu",
+        "so_lieu",
+        "metrics",
+        "stats",
+        "statistics",
+        "data",
+        "kpis",
+    ),
+    "legal_documents": (
+        "documents",
+        "legal_docs",
+        "van_ban",
+        "van_ban_phap_luat",
+        "laws",
+        "regulations",
+        "policies",
+    ),
+    "topics": (
+        "discussion_topics",
+        "topic",
+        "chu_de",
+        "van_de",
+        "themes",
+        "subjects",
+        "noi_dung_thao_luan",
+    ),
+    "follow_up": (
+        "follow_up_tasks",
+        "followup",
+        "tasks",
+        "nhiem_vu",
+        "actions",
+        "action_items",
+        "todo",
+        "viec_can_lam",
+        "next_steps",
+    ),
+    "follow_up_reports": (
+        "follow_up_report",
+        "reports",
+        "bao_cao",
+        "ket_qua_thuc_hien",
+        "task_reports",
+        "progress",
+    ),
+    "figures": ("charts", "graphs", "bieu_do", "hinh", "plots"),
+    "checks": ("kiem_tra", "rules", "validations", "constraints"),
+    "sources": (
+        "source",
+        "references",
+        "nguon",
+        "nguon_tin",
+        "tai_lieu",
+        "citations",
+        "refs",
+    ),
+    # period, sources, entries
+    "label": ("ten", "nhan", "name", "title", "text"),
+    "start": ("from", "begin", "start_date", "tu_ngay", "bat_dau"),
+    "end": ("to", "until", "end_date", "den_ngay", "ket_thuc"),
+    "name": ("ten", "ho_ten", "full_name", "title"),
+    "role": ("chuc_vu", "chuc_danh", "position", "job", "vai_tro"),
+    "organisation": (
+        "organization",
+        "org",
+        "co_quan",
+        "don_vi",
+        "agency",
+        "affiliation",
+        "to_chuc",
+    ),
+    "time": ("gio", "thoi_gian", "hour", "at"),
+    "presenter": ("nguoi_trinh_bay", "trinh_bay", "presented_by"),
+    "text": ("noi_dung", "content", "body", "van_ban"),
+    "task": ("nhiem_vu", "cong_viec", "description", "action"),
+    "owner": ("responsible", "assignee", "don_vi_thuc_hien", "chu_tri", "phu_trach"),
+    "due": ("deadline", "due_date", "han", "thoi_han", "han_chot", "thoi_gian"),
+    "status": ("tinh_trang", "trang_thai", "state", "ket_qua"),
+    "conference": ("hoi_nghi", "meeting", "event"),
+    "number": ("so", "so_hieu", "ky_hieu", "ref", "reference"),
+    "issuer": ("issued_by", "co_quan_ban_hanh", "ban_hanh", "authority"),
+    "context": ("ngu_canh", "boi_canh", "usage", "why"),
+    "quote": ("trich_dan", "citation", "excerpt", "nguyen_van", "cite"),
+    "source": ("nguon", "nguon_tin", "reference", "ref", "from_source"),
+    "editorial": ("ban_bien_tap", "bien_tap", "editors"),
+    "author": ("tac_gia", "by", "writer"),
+    "publisher": ("nha_xuat_ban", "co_quan_chu_quan", "bao", "outlet"),
+    "url": ("link", "lien_ket", "href", "address", "duong_dan"),
+    "archive": ("luu_tru", "ban_luu", "archived", "copy", "file"),
+    # indicators
+    "value": ("gia_tri", "so", "so_lieu", "amount", "number", "val", "count"),
+    "unit": ("don_vi", "don_vi_tinh", "dvt", "units", "measure"),
+    "kind": ("loai", "type", "kieu"),
+    "approx": ("approximate", "xap_xi", "khoang", "qualifier", "about"),
+    "group": ("nhom", "category", "section", "muc"),
+    "key": ("chinh", "quan_trong", "highlight", "featured", "main"),
+    "change": ("thay_doi", "bien_dong", "delta", "diff", "tang_giam", "chenh_lech"),
+    "previous": ("truoc", "ky_truoc", "prev", "before", "last", "old_value"),
+    "compared_to": (
+        "so_voi",
+        "so_sanh",
+        "compared_with",
+        "comparison",
+        "vs",
+        "baseline",
+    ),
+    "discontinued": ("ngung", "dung_bao_cao", "stopped", "retired"),
+    "derived": ("tinh_toan", "computed", "calculated"),
+    "derivation": ("cach_tinh", "cong_thuc", "how", "formula", "method"),
+    "derive": ("compute", "tinh", "calculate"),
+    "note": ("ghi_chu", "notes", "comment", "remark", "chu_thich"),
+    "suppress_below": ("an_duoi", "nguong", "threshold", "min_count", "hide_below"),
+    # figures
+    "caption": ("chu_thich", "legend", "mo_ta"),
+    "alt": ("alt_text", "mo_ta_thay_the", "description"),
+    "labels": ("nhan", "categories", "x_labels"),
+    "values": ("gia_tri", "data", "numbers"),
+    "sort": ("sap_xep", "order", "ordering"),
+    "decimals": ("so_thap_phan", "precision", "digits"),
+    "source_note": ("ghi_chu_nguon", "credit", "source_text"),
+    "across": ("qua_cac_ky", "over_time", "timeline"),
+    "compare": ("so_sanh", "comparison"),
+    # checks, derive
+    "parts": ("thanh_phan", "components", "items", "addends"),
+    "share": ("ty_le", "ti_le", "percent", "percentage", "proportion"),
+    "same_unit": ("cung_don_vi", "unit_check"),
+    "difference": ("hieu", "tru", "minus", "subtract"),
+    "sum": ("tong", "cong", "total", "add"),
+    # site.yaml, front matter
+    "description": ("mo_ta", "gioi_thieu", "about", "tagline"),
+    "language": ("ngon_ngu", "lang", "locale"),
+    "languages": ("cac_ngon_ngu", "langs", "locales"),
+    "base_url": ("url", "site_url", "domain", "dia_chi_web", "ten_mien"),
+    "theme": ("giao_dien", "template", "skin"),
+    "order": ("thu_tu", "position", "weight", "sort"),
+    "draft": ("nhap", "ban_nhap", "unpublished", "hidden"),
+}
+_MEANS: dict[str, tuple[str, ...]] = {}
+for _field, _words in SYNONYMS.items():
+    for _word in _words:
+        _MEANS[_word] = (*_MEANS.get(_word, ()), _field)
 
-    Among difflib's close matches, the fewest edits wins, a swap of two
+
+def fold(name: str) -> str:
+    """A name as the synonym table spells it: lowercase ASCII, words joined by '_'.
+
+    ``Nhiệm vụ``, ``nhiem-vu`` and ``NhiemVu``'s lowercase all fold to ``nhiem_vu``.
+    """
+    text = unicodedata.normalize(
+        "NFD", name.strip().replace("đ", "d").replace("Đ", "D")
+    )
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name a typo or a synonym most likely meant, or None if none is close.
+
+    A word of the synonym table means its field (``tasks`` is ``follow_up``); else,
+    among difflib's close matches, the fewest edits wins, a swap of two
     neighbouring letters counting as one ("edn" is "end", not "en"); then a
     name of the same length.
     """
-    close = difflib.get_close_matches(name, sorted(known), n=4, cutoff=0.6)
+    names = sorted(known)
+    folded = fold(name)
+    if folded != name and folded in names:
+        return folded
+    for meant in _MEANS.get(folded, ()):
+        if meant in names and meant != name:
+            return meant
+    close = difflib.get_close_matches(name, names, n=4, cutoff=0.6)
     if not close:
         return None
     return min(close, key=lambda c: (_edits(name, c), abs(len(c) - len(name))))
@@ -149,16 +365,19 @@ def _edits(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
-def did_you_mean(name: str, known: Iterable[str], what: str = "id") -> str:
-    """Return a hint naming the closest known name, or listing the known ones."""
+def did_you_mean(name: str, known: Iterable[str], what: str = N_("id")) -> str:
+    """Return a hint naming the closest known name, or listing every known one.
+
+    what names the kind of name in English ("field", "speaker id"); it is a msgid
+    of its own, so the hint reads in the reader's language.
+    """
     names = sorted(known)
     close = closest(name, names)
     if close:
-        return f"did you mean '{close}'?"
+        return t("did you mean '{name}'?", name=close)
     if not names:
-        return f"none is declared; declare the {what} first"
-    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-    return f"known {what}s: {shown}"
+        return t("none is declared; declare the {what} first", what=t(what))
+    return t("known {what}s: {names}", what=t(what), names=", ".join(names))
 
 
 class BuildFailed(Exception):
@@ -168,8 +387,12 @@ class BuildFailed(Exception):
         self.problems = list(problems)
         errors = sum(p.severity == "error" for p in self.problems)
         # Without errors, the build failed on warnings: it ran under --strict.
-        failed = f"{errors} error(s)" if errors else "warnings under --strict"
-        super().__init__(f"{failed} in content")
+        failed = (
+            t("{count} error(s) in content", count=errors)
+            if errors
+            else t("warnings under --strict in content")
+        )
+        super().__init__(failed)
 
 
 class UsageError(Exception):

@@ -99,6 +99,25 @@ def format_date(day: dt.date, lang: str = "vi") -> str:
     return f"{day.day}/{day.month}/{day.year}"
 
 
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def format_text_date(text: str, lang: str = "vi") -> str:
+    """A text field that holds a date (YYYY-MM-DD), formatted as the site writes dates.
+
+    ``due: 2025-12-31`` reads '31/12/2025' in Vietnamese, '31 December 2025' in
+    English; any other text ('quý IV năm 2025') is returned as written.
+    """
+    found = _ISO_DAY.match(text)
+    if found is None:
+        return text
+    try:
+        day = dt.date(*(int(part) for part in found.groups()))
+    except ValueError:  # 2025-02-30: not a date, shown as written
+        return text
+    return format_date(day, lang)
+
+
 def format_long_date(day: dt.date, lang: str = "vi") -> str:
     """Format a date in words: 'ngày 25 tháng 7 năm 2024'."""
     if lang == "en":

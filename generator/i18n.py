@@ -74,3 +74,11 @@ def t(message: str, /, **fields: object) -> str:
         return text.format(**fields)
     except (KeyError, IndexError, ValueError):  # a translation's fields gone wrong
         return message.format(**fields)
+
+
+def N_(message: str, /) -> str:
+    """Mark a message where it is written (a table); ``t`` translates it where used.
+
+    ``make messages`` extracts both, so a table's messages are in the catalogue.
+    """
+    return message

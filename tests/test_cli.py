@@ -275,7 +275,8 @@ def three_errors(project: Path) -> tuple[Path, str]:
         "  hint: YAML indents with spaces only; replace the tab with spaces\n"
         f"{D24}:{wrong}:12: error: indicators[1].value: "
         "expected a number, got '232 trẻ em'\n"
-        "  hint: write digits only, with '.' as the decimal point and no unit\n"
+        "  hint: write digits only, with '.' as the decimal point and no unit; "
+        "for example: value: 1317\n"
         "3 error(s)\n"
     )
     assert misspelt < tab < wrong

@@ -207,7 +207,7 @@ def _make(
 
 
 def check_site(root: Path, *, strict: bool = False, pdf: bool = True) -> list[Problem]:
-    """Validate the project without writing anything; return the warnings.
+    """Validate the project without writing anything; return the warnings and notes.
 
     Every check a build makes before rendering is made, the PDF stage's included
     (unless pdf is false, as for ``build --no-pdf``): what a build refuses, check
@@ -240,7 +240,7 @@ def check_site(root: Path, *, strict: bool = False, pdf: bool = True) -> list[Pr
     pages = dict.fromkeys(p.out for p in plan_site(site))
     check_links(narratives, pages, ctx.problems)
     ctx.check()
-    return ctx.problems.warnings
+    return ctx.problems.warnings + ctx.problems.notes
 
 
 def _check_briefs(ctx: BuildContext, site: Site, narratives: stages.Narratives) -> None:

@@ -60,9 +60,10 @@ def check(obj: Context, strict: bool, no_pdf: bool, translations: bool) -> None:
         if strict and missing:
             fail_content(missing)
     if obj.verbosity >= 1:
+        said = sum(p.severity == "warning" for p in warnings)  # not the notes
         click.echo(
-            t("No errors, {warnings} warning(s).", warnings=len(warnings))
-            if warnings
+            t("No errors, {warnings} warning(s).", warnings=said)
+            if said
             else t("No errors.")
         )
         if translations:

@@ -48,9 +48,12 @@ def init(obj: Context, folder: Path | None) -> None:
 @click.pass_obj
 def new(obj: Context, slug: str) -> None:
     """Start a conference: data/SLUG.yaml and content/SLUG/gioi-thieu.md."""
-    from generator.scaffold.conference import new_conference
+    from generator.scaffold.conference import description_reminder, new_conference
 
     created = run(obj, lambda: new_conference(obj.root, slug))
     if obj.verbosity >= 1:
         for path in created:
             click.echo(t("created {path}", path=path.as_posix()))
+        reminder = description_reminder(obj.root)
+        if reminder:
+            click.echo(t("note: {reminder}", reminder=reminder))

@@ -20,7 +20,7 @@ import pydantic
 
 from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import format_number, slugify
-from generator.i18n import t
+from generator.i18n import N_, t
 from generator.importer import cells
 from generator.importer.cells import Bad, Reading
 from generator.importer.columns import BY_FIELD, COLUMNS, Column, Layout
@@ -127,7 +127,7 @@ def _check_required(sheet: Sheet, layout: Layout, problems: Problems) -> None:
 def _known_source(reader: _RowReader, source: str, target: Target) -> bool:
     if target.sources is None or source in target.sources:
         return True
-    hint = did_you_mean(source, target.sources, t("source id"))
+    hint = did_you_mean(source, target.sources, N_("source id"))
     reader.problems.add(
         reader.pos("source"),
         t("unknown source '{source}'", source=source),

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from generator.errors import Pos, Problems
+from generator.i18n import t
 from generator.load.files import note_read
 from generator.model import Conference, Loc, Positions, Source
 
@@ -52,10 +53,15 @@ def check_quotes(
             if any(_quotes_of(conf, source.id)):
                 problems.warn(
                     positions.at(("sources", i)),
-                    f"quotes of source '{source.id}' not verified: it names no "
-                    "archived copy",
-                    "save the source's text in the project (or a folder site.yaml "
-                    "lists under `archives`) and give its path as `archive:`",
+                    t(
+                        "quotes of source '{id}' not verified: it names no archived "
+                        "copy",
+                        id=source.id,
+                    ),
+                    t(
+                        "save the source's text in the project (or a folder site.yaml "
+                        "lists under `archives`) and give its path as `archive:`"
+                    ),
                 )
             continue
         where = positions.at(("sources", i, "archive"))
@@ -67,9 +73,15 @@ def check_quotes(
             if normalise(quote) not in text:
                 problems.add(
                     positions.at(loc),
-                    f"the quote is not in the archived copy of source '{source.id}'",
-                    f"the closest passage is “{closest_passage(quote, text)}”; copy "
-                    "the words exactly as the source writes them",
+                    t(
+                        "the quote is not in the archived copy of source '{id}'",
+                        id=source.id,
+                    ),
+                    t(
+                        "the closest passage is “{passage}”; copy the words "
+                        "exactly as the source writes them",
+                        passage=closest_passage(quote, text),
+                    ),
                 )
     return read
 
@@ -100,25 +112,37 @@ def _archive_text(
     if not any(path.is_relative_to(r) for r in roots):
         problems.add(
             where,
-            f"archive '{source.archive}' is outside the project and outside every "
-            "folder site.yaml allows",
-            "keep the archive in the project, or declare its folder in site.yaml, "
-            "e.g. `archives: [../shared/seeds]`",
+            t(
+                "archive '{archive}' is outside the project and outside every folder "
+                "site.yaml allows",
+                archive=source.archive,
+            ),
+            t(
+                "keep the archive in the project, or declare its folder in site.yaml, "
+                "e.g. `archives: [../shared/seeds]`"
+            ),
         )
         return None
     if path.suffix.lower() not in ARCHIVE_TYPES:
         problems.add(
             where,
-            f"archive '{source.archive}' is not a text, HTML or Markdown file",
-            f"use one of: {', '.join(sorted(ARCHIVE_TYPES))}",
+            t(
+                "archive '{archive}' is not a text, HTML or Markdown file",
+                archive=source.archive,
+            ),
+            t("use one of: {types}", types=", ".join(sorted(ARCHIVE_TYPES))),
         )
         return None
     if not path.is_file():
         problems.warn(
             where,
-            f"quotes of source '{source.id}' not verified: its archive "
-            f"'{source.archive}' cannot be found",
-            "check the path, which starts from the project folder",
+            t(
+                "quotes of source '{id}' not verified: its archive '{archive}' cannot "
+                "be found",
+                id=source.id,
+                archive=source.archive,
+            ),
+            t("check the path, which starts from the project folder"),
         )
         return None
     return _read(path, source, where, problems)
@@ -132,16 +156,23 @@ def _read(path: Path, source: Source, where: Pos, problems: Problems) -> str | N
     except OSError as exc:
         problems.add(
             where,
-            f"archive '{source.archive}' cannot be read: "
-            f"{(exc.strerror or type(exc).__name__).lower()}",
-            "check that the file exists and can be read",
+            t(
+                "archive '{archive}' cannot be read: {reason}",
+                archive=source.archive,
+                reason=(exc.strerror or type(exc).__name__).lower(),
+            ),
+            t("check that the file exists and can be read"),
         )
         return None
     if len(raw) > MAX_ARCHIVE_BYTES:
         problems.add(
             where,
-            f"archive '{source.archive}' is over {MAX_ARCHIVE_BYTES:,} bytes",
-            "keep the article's text only",
+            t(
+                "archive '{archive}' is over {limit} bytes",
+                archive=source.archive,
+                limit=f"{MAX_ARCHIVE_BYTES:,}",
+            ),
+            t("keep the article's text only"),
         )
         return None
     try:
@@ -149,10 +180,17 @@ def _read(path: Path, source: Source, where: Pos, problems: Problems) -> str | N
     except UnicodeDecodeError as exc:
         problems.add(
             where,
-            f"archive '{source.archive}' is not UTF-8 text "
-            f"(byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            "save it as UTF-8; from an old Windows program, convert it from "
-            "Windows-1258 (iconv -f WINDOWS-1258 -t UTF-8)",
+            t(
+                "archive '{archive}' is not UTF-8 text (byte 0x{byte} at offset "
+                "{start})",
+                archive=source.archive,
+                byte=f"{raw[exc.start]:02x}",
+                start=exc.start,
+            ),
+            t(
+                "save it as UTF-8; from an old Windows program, convert it from "
+                "Windows-1258 (iconv -f WINDOWS-1258 -t UTF-8)"
+            ),
         )
         return None
     if path.suffix.lower() in (".html", ".htm"):

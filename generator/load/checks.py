@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.errors import Problems, did_you_mean
+from generator.i18n import N_, t
 from generator.load.derive import DOCS, plain
 from generator.model import Check, Conference, Entry, Indicator, Loc, Positions
 
@@ -40,7 +41,7 @@ def check_conference(
     by_id = {ind.id: (i, ind) for i, ind in reversed(list(enumerate(conf.indicators)))}
     if values:
         for i, ind in enumerate(conf.indicators):
-            _check_change(i, ind, positions, problems)
+            check_change(i, ind, positions, problems)
     for i, check in enumerate(conf.checks):
         loc: Loc = ("checks", i)
         named = [
@@ -52,8 +53,8 @@ def check_conference(
             if ident not in by_id:
                 problems.add(
                     positions.at(where),
-                    f"checks[{i}]: unknown indicator '{ident}'",
-                    did_you_mean(ident, by_id, "indicator id"),
+                    t("checks[{i}]: unknown indicator '{ident}'", i=i, ident=ident),
+                    did_you_mean(ident, by_id, N_("indicator id")),
                 )
                 unknown = True
         if unknown or not values:
@@ -68,9 +69,10 @@ def _kind(check: Check) -> str:
     return "sum" if check.sum else "share" if check.share else "same_unit"
 
 
-def _check_change(
+def check_change(
     i: int, ind: Indicator, positions: Positions, problems: Problems
 ) -> None:
+    """Report a stated change that is not value minus the stated previous value."""
     if ind.change is None or ind.previous is None:
         return
     difference = ind.value - ind.previous
@@ -78,11 +80,20 @@ def _check_change(
         return
     problems.add(
         positions.at(("indicators", i, "change")),
-        f"indicators[{i}].change: {plain(ind.change)} does not equal value "
-        f"{plain(ind.value)} minus previous {plain(ind.previous)} "
-        f"(= {plain(difference)})",
-        "give `change` or `previous`, not both: the other is computed "
-        f"({DOCS}); if the source states both, one of them is mistyped",
+        t(
+            "indicators[{i}].change: {change} does not equal value {value} minus "
+            "previous {previous} (= {difference})",
+            i=i,
+            change=plain(ind.change),
+            value=plain(ind.value),
+            previous=plain(ind.previous),
+            difference=plain(difference),
+        ),
+        t(
+            "give `change` or `previous`, not both: the other is computed ({docs}); "
+            "if the source states both, one of them is mistyped",
+            docs=DOCS,
+        ),
     )
 
 
@@ -100,9 +111,12 @@ def _check_sum(
     if len(units) > 1:
         problems.add(
             positions.at(("checks", i, "sum")),
-            f"checks[{i}]: the total and its parts are in different units: "
-            + ", ".join(f"'{u}'" for u in units),
-            "a sum check adds numbers of one unit; name parts in the total's unit",
+            t(
+                "checks[{i}]: the total and its parts are in different units: {units}",
+                i=i,
+                units=", ".join(f"'{u}'" for u in units),
+            ),
+            t("a sum check adds numbers of one unit; name parts in the total's unit"),
         )
         return
     added = sum((p.value for p in parts), Decimal(0))
@@ -111,10 +125,19 @@ def _check_sum(
     terms = " + ".join(plain(p.value) for p in parts)
     problems.add(
         positions.at(("checks", i, "sum")),
-        f"checks[{i}]: total '{total_id}' is {plain(total.value, total.unit)} but "
-        f"its parts add up to {plain(added, total.unit)} ({terms})",
-        "correct the number that differs from the source; if the parts are not the "
-        "whole (a part is missing), add it to `parts` or remove the check",
+        t(
+            "checks[{i}]: total '{total_id}' is {total} but its parts add up to "
+            "{added} ({terms})",
+            i=i,
+            total_id=total_id,
+            total=plain(total.value, total.unit),
+            added=plain(added, total.unit),
+            terms=terms,
+        ),
+        t(
+            "correct the number that differs from the source; if the parts are not "
+            "the whole (a part is missing), add it to `parts` or remove the check"
+        ),
     )
 
 
@@ -128,19 +151,34 @@ def _check_share(
     if ind.unit != "%" and ind.kind != "percent":
         problems.add(
             positions.at(("checks", i, "share")),
-            f"checks[{i}]: '{ind.id}' is in '{ind.unit}', not a share in %",
-            "a share check is for a percentage: give the indicator unit '%' (and "
-            "kind: percent), or remove the check",
+            t(
+                "checks[{i}]: '{id}' is in '{unit}', not a share in %",
+                i=i,
+                id=ind.id,
+                unit=ind.unit,
+            ),
+            t(
+                "a share check is for a percentage: give the indicator unit '%' (and "
+                "kind: percent), or remove the check"
+            ),
         )
         return
     if Decimal(0) <= ind.value <= Decimal(100):
         return
     problems.add(
         positions.at(("indicators", k, "value")),
-        f"indicators[{k}].value: share '{ind.id}' is {plain(ind.value, '%')}, "
-        f"outside 0 to 100 % (checks[{i}])",
-        "a share lies between 0 and 100 %; check the number against the source. "
-        "A figure such as 'đạt 105% kế hoạch' is not a share: remove the check",
+        t(
+            "indicators[{k}].value: share '{id}' is {value}, outside 0 to 100 % "
+            "(checks[{i}])",
+            k=k,
+            id=ind.id,
+            value=plain(ind.value, "%"),
+            i=i,
+        ),
+        t(
+            "a share lies between 0 and 100 %; check the number against the source. A "
+            "figure such as 'đạt 105% kế hoạch' is not a share: remove the check"
+        ),
     )
 
 
@@ -170,8 +208,19 @@ def _report_unit(
     path = Path(earlier.path).as_posix()
     problems.add(
         entry.positions.at(("indicators", k, "unit")),
-        f"indicators[{k}].unit: '{ind.id}' is in '{ind.unit}' here but in "
-        f"'{before.unit}' in {path} ({earlier.data.period.label})",
-        "an indicator keeps its unit across a series so meetings can be compared: "
-        f"write the number in '{before.unit}', or give this indicator a new id",
+        t(
+            "indicators[{k}].unit: '{id}' is in '{unit}' here but in '{earlier}' in "
+            "{path} ({label})",
+            k=k,
+            id=ind.id,
+            unit=ind.unit,
+            earlier=before.unit,
+            path=path,
+            label=earlier.data.period.label,
+        ),
+        t(
+            "an indicator keeps its unit across a series so meetings can be compared: "
+            "write the number in '{unit}', or give this indicator a new id",
+            unit=before.unit,
+        ),
     )

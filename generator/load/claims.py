@@ -18,43 +18,70 @@ docs/provenance.md.
 from __future__ import annotations
 
 from generator.errors import Problems, did_you_mean
-from generator.model import Conference, Positions
+from generator.i18n import N_, t
+from generator.model import Claim, Conference, Loc, Positions
 
 
 def check_claims(conf: Conference, positions: Positions, problems: Problems) -> None:
     """Report every entry of conf that is not sourced or editorial, or is both."""
     sources = {s.id for s in conf.sources}
     for loc, what, claim in conf.claims():
-        if claim.editorial and claim.source is not None:
-            problems.add(
-                positions.at((*loc, "editorial"), key=True),
-                f"this {what} is marked editorial and names a source",
-                "an entry is either stated by a source (source + quote) or written by "
-                "the editors (editorial: true); remove one of them",
-            )
-        elif claim.quote is not None and claim.source is None:
-            problems.add(
-                positions.at((*loc, "quote"), key=True),
-                f"this {what} quotes a source it does not name",
-                "add `source: <id>` naming the entry of `sources` the words come from",
-            )
-        elif claim.source is not None and claim.quote is None:
-            problems.add(
-                positions.at((*loc, "source"), key=True),
-                f"this {what} names source '{claim.source}' but not its words",
-                "add `quote:` with the words of the source that state it, so a reader "
-                "(and `proceedings check`) can find them",
-            )
-        elif not claim.editorial and claim.source is None:
-            problems.warn(
-                positions.at(loc),
-                f"this {what} has no source and is not marked editorial",
-                "give `source: <id>` and `quote: <the words of the source>`, or mark "
-                "it `editorial: true` if the editors wrote it (docs/provenance.md)",
-            )
-        if claim.source is not None and claim.source not in sources:
-            problems.add(
-                positions.at((*loc, "source")),
-                f"unknown source '{claim.source}'",
-                did_you_mean(claim.source, sources, "source id"),
-            )
+        check_claim(loc, what, claim, sources, positions, problems)
+
+
+def check_claim(
+    loc: Loc,
+    what: str,
+    claim: Claim,
+    sources: set[str],
+    positions: Positions,
+    problems: Problems,
+) -> None:
+    """Report an entry that is not sourced or editorial, is both, or names no source."""
+    if claim.editorial and claim.source is not None:
+        problems.add(
+            positions.at((*loc, "editorial"), key=True),
+            t("this {what} is marked editorial and names a source", what=t(what)),
+            t(
+                "an entry is either stated by a source (source + quote) or "
+                "written by the editors (editorial: true); remove one of them"
+            ),
+        )
+    elif claim.quote is not None and claim.source is None:
+        problems.add(
+            positions.at((*loc, "quote"), key=True),
+            t("this {what} quotes a source it does not name", what=t(what)),
+            t("add `source: <id>` naming the entry of `sources` the words come from"),
+        )
+    elif claim.source is not None and claim.quote is None:
+        problems.add(
+            positions.at((*loc, "source"), key=True),
+            t(
+                "this {what} names source '{source}' but not its words",
+                what=t(what),
+                source=claim.source,
+            ),
+            t(
+                "add `quote:` with the words of the source that state it, so a "
+                "reader (and `proceedings check`) can find them"
+            ),
+        )
+    elif not claim.editorial and claim.source is None:
+        problems.warn(
+            positions.at(loc),
+            t(
+                "this {what} has no source and is not marked editorial",
+                what=t(what),
+            ),
+            t(
+                "give `source: <id>` and `quote: <the words of the source>`, or "
+                "mark it `editorial: true` if the editors wrote it "
+                "(docs/provenance.md)"
+            ),
+        )
+    if claim.source is not None and claim.source not in sources:
+        problems.add(
+            positions.at((*loc, "source")),
+            t("unknown source '{source}'", source=claim.source),
+            did_you_mean(claim.source, sources, N_("source id")),
+        )

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.errors import Problems, did_you_mean
 from generator.formats import APPROX_WORDS, format_number
+from generator.i18n import N_, t
 from generator.model import Loc, Positions
 
 DOCS = "docs/data-checks.md"
@@ -91,9 +92,15 @@ class _Deriver:
         names = " → ".join(str(self.items[i].get("id")) for i in loop)
         self.problems.add(
             self.positions.at(("indicators", index, "derive")),
-            f"indicators[{index}].derive: the rule depends on itself: {names}",
-            "a derived value is computed from numbers the source states; break the "
-            "loop by typing one of them as `value`",
+            t(
+                "indicators[{index}].derive: the rule depends on itself: {names}",
+                index=index,
+                names=names,
+            ),
+            t(
+                "a derived value is computed from numbers the source states; break "
+                "the loop by typing one of them as `value`"
+            ),
         )
         for i in loop:
             self.done[i] = None  # each is reported through this one problem
@@ -105,9 +112,15 @@ class _Deriver:
         if "value" in item:
             self.problems.add(
                 self.positions.at((*where, "value"), key=True),
-                f"indicators[{index}].value: typed, but `derive` computes it",
-                "remove `value`: the tool computes it, so the number is typed once; "
-                f"to check a typed number instead, declare a check ({DOCS})",
+                t(
+                    "indicators[{index}].value: typed, but `derive` computes it",
+                    index=index,
+                ),
+                t(
+                    "remove `value`: the tool computes it, so the number is typed "
+                    "once; to check a typed number instead, declare a check ({docs})",
+                    docs=DOCS,
+                ),
             )
             return None
         if not isinstance(rule, dict) or len(rule) != 1:
@@ -142,8 +155,12 @@ class _Deriver:
             if k is None:
                 self.problems.add(
                     self.positions.at(loc),
-                    f"indicators[{index}].derive: unknown indicator '{ident}'",
-                    did_you_mean(ident, self.by_id, "indicator id"),
+                    t(
+                        "indicators[{index}].derive: unknown indicator '{ident}'",
+                        index=index,
+                        ident=ident,
+                    ),
+                    did_you_mean(ident, self.by_id, N_("indicator id")),
                 )
                 failed = True
                 continue
@@ -156,11 +173,18 @@ class _Deriver:
                 word = APPROX_WORDS["vi"].get(str(approx), str(approx))
                 self.problems.add(
                     self.positions.at(loc),
-                    f"indicators[{index}].derive: '{ident}' is approximate "
-                    f"({word} {plain(value, str(self.items[k].get('unit', '')))}), "
-                    "so no exact value can be computed from it",
-                    "derive only from exact numbers; if the source states this "
-                    "value, type it as `value` with its `approx`",
+                    t(
+                        "indicators[{index}].derive: '{ident}' is approximate ({word} "
+                        "{number}), so no exact value can be computed from it",
+                        index=index,
+                        ident=ident,
+                        word=word,
+                        number=plain(value, str(self.items[k].get("unit", ""))),
+                    ),
+                    t(
+                        "derive only from exact numbers; if the source states this "
+                        "value, type it as `value` with its `approx`"
+                    ),
                 )
                 failed = True
                 continue
@@ -185,9 +209,13 @@ class _Deriver:
             )
             self.problems.add(
                 self.positions.at((*where, "derive")),
-                f"indicators[{index}].derive: the indicators are not in one unit "
-                f"and kind: {named}",
-                "only numbers of the same unit and kind can be added or subtracted",
+                t(
+                    "indicators[{index}].derive: the indicators are not in one unit "
+                    "and kind: {named}",
+                    index=index,
+                    named=named,
+                ),
+                t("only numbers of the same unit and kind can be added or subtracted"),
             )
             return None
         unit, kind = units.pop(), kinds.pop()
@@ -196,18 +224,32 @@ class _Deriver:
             if typed is not None and typed != wanted:
                 self.problems.add(
                     self.positions.at((*where, name)),
-                    f"indicators[{index}].{name}: '{typed}', but the indicators it "
-                    f"is computed from are in '{wanted}'",
-                    f"write {name}: {wanted}, or leave `{name}` out: a derived "
-                    f"indicator takes the {name} of its parts",
+                    t(
+                        "indicators[{index}].{name}: '{typed}', but the indicators it "
+                        "is computed from are in '{wanted}'",
+                        index=index,
+                        name=name,
+                        typed=typed,
+                        wanted=wanted,
+                    ),
+                    t(
+                        "write {name}: {wanted}, or leave `{name}` out: a derived "
+                        "indicator takes the {name} of its parts",
+                        name=name,
+                        wanted=wanted,
+                    ),
                 )
                 return None
         if kind == "count" and result < 0:
             self.problems.add(
                 self.positions.at((*where, "derive")),
-                f"indicators[{index}].derive: the computed count is "
-                f"{plain(result, unit)}, below zero",
-                "check the order of `difference`: the first id minus the second",
+                t(
+                    "indicators[{index}].derive: the computed count is {number}, below "
+                    "zero",
+                    index=index,
+                    number=plain(result, unit),
+                ),
+                t("check the order of `difference`: the first id minus the second"),
             )
             return None
         item.setdefault("unit", unit)

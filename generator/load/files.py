@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator.errors import Pos, Problems
+from generator.i18n import t
 
 MAX_DATA_BYTES = 1_000_000
 MAX_NARRATIVE_BYTES = 2_000_000
@@ -59,15 +60,15 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
         if not real.is_relative_to(_real_root(root)):
             problems.add(
                 Pos(rel),
-                "file is a link to a place outside the project",
-                "copy the file into the project instead of linking to it",
+                t("file is a link to a place outside the project"),
+                t("copy the file into the project instead of linking to it"),
             )
             return None
         if not real.is_file():  # a folder, a FIFO or a device would block or fail
             problems.add(
                 Pos(rel),
-                "file is not an ordinary file",
-                "replace it with an ordinary text file, or remove it",
+                t("file is not an ordinary file"),
+                t("replace it with an ordinary text file, or remove it"),
             )
             return None
         with real.open("rb") as handle:  # never more than the limit in memory
@@ -76,21 +77,25 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
         note_read(real)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         reason = (
-            "it is a link that leads back to itself"
+            t("it is a link that leads back to itself")
             if isinstance(exc, RuntimeError)
             else (exc.strerror or type(exc).__name__).lower()
         )
         problems.add(
             Pos(rel),
-            f"file cannot be read: {reason}",
-            "replace it with an ordinary file, or remove it",
+            t("file cannot be read: {reason}", reason=reason),
+            t("replace it with an ordinary file, or remove it"),
         )
         return None
     if size > limit:
         problems.add(
             Pos(rel),
-            f"file is {size:,} bytes, over the limit of {limit:,}",
-            "split it into smaller files",
+            t(
+                "file is {size} bytes, over the limit of {limit}",
+                size=f"{size:,}",
+                limit=f"{limit:,}",
+            ),
+            t("split it into smaller files"),
         )
         return None
     try:
@@ -101,14 +106,23 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         problems.add(
             Pos(rel, line, col),
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            "save the file as UTF-8; if it came from an old Windows program, convert "
-            "it from Windows-1258 or Latin-1, e.g. "
-            f"iconv -f WINDOWS-1258 -t UTF-8 {rel.name}",
+            t(
+                "not valid UTF-8 (byte 0x{byte} at offset {start})",
+                byte=f"{raw[exc.start]:02x}",
+                start=exc.start,
+            ),
+            t(
+                "save the file as UTF-8; if it came from an old Windows program, "
+                "convert it from Windows-1258 or Latin-1, e.g. iconv -f WINDOWS-1258 "
+                "-t UTF-8 {name}",
+                name=rel.name,
+            ),
         )
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        problems.add(Pos(rel), "file is empty", "see docs/content.md for an example")
+        problems.add(
+            Pos(rel), t("file is empty"), t("see docs/content.md for an example")
+        )
         return None
     return unicodedata.normalize("NFC", text)

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import slugify
+from generator.i18n import N_, t
 from generator.load.files import MAX_NARRATIVE_BYTES, read_text
 from generator.load.parse import parse_yaml
 from generator.load.translate import LANGUAGE_NAMES
@@ -67,11 +68,19 @@ def load_translations(
         if path.stem not in names:
             problems.add(
                 Pos(rel),
-                f"{LANGUAGE_NAMES.get(lang, lang)} narrative '{path.name}' has no "
-                f"{LANGUAGE_NAMES.get(primary, primary)} original "
-                f"content/{slug}/{path.name}",
-                "a translation keeps the file name of the narrative it "
-                "translates; " + did_you_mean(path.stem, names, "narrative"),
+                t(
+                    "{language} narrative '{name}' has no {primary} original "
+                    "content/{slug}/{name}",
+                    language=t(LANGUAGE_NAMES.get(lang, lang)),
+                    name=path.name,
+                    primary=t(LANGUAGE_NAMES.get(primary, primary)),
+                    slug=slug,
+                ),
+                t(
+                    "a translation keeps the file name of the narrative it "
+                    "translates; {suggestion}",
+                    suggestion=did_you_mean(path.stem, names, N_("narrative")),
+                ),
             )
             continue
         narrative = load_narrative(root, rel, problems, lang=lang, translation=True)
@@ -99,9 +108,11 @@ def load_narrative(
     if not _SLUG.match(rel.stem):
         problems.add(
             Pos(rel),
-            f"file name '{rel.name}' is not a valid slug",
-            f"use lowercase ASCII letters, digits and '-', "
-            f"e.g. '{slugify(rel.stem)}.md'",
+            t("file name '{name}' is not a valid slug", name=rel.name),
+            t(
+                "use lowercase ASCII letters, digits and '-', e.g. '{slug}.md'",
+                slug=slugify(rel.stem),
+            ),
         )
         return None
     text = read_text(root, rel, problems, MAX_NARRATIVE_BYTES)
@@ -111,8 +122,8 @@ def load_narrative(
     if match is None:
         problems.add(
             Pos(rel),
-            "narrative has no front matter",
-            "start the file with '---', a line 'title: …', and '---'",
+            t("narrative has no front matter"),
+            t("start the file with '---', a line 'title: …', and '---'"),
         )
         return None
     positions = Positions(rel, line_offset=1)
@@ -121,7 +132,7 @@ def load_narrative(
     if not isinstance(front_raw, dict):
         if len(problems.errors) == before:
             problems.add(
-                Pos(rel, 2), "front matter must be a mapping such as 'title: …'"
+                Pos(rel, 2), t("front matter must be a mapping such as 'title: …'")
             )
         return None
     if translation:
@@ -133,6 +144,6 @@ def load_narrative(
         return None
     body = text[match.end() :]
     if not body.strip():
-        problems.warn(Pos(rel), "narrative has no text after its front matter")
+        problems.warn(Pos(rel), t("narrative has no text after its front matter"))
     body_line = text[: match.end()].count("\n") + 1
     return Narrative(rel.stem, rel, front, body, body_line, lang)

@@ -27,6 +27,8 @@ import yaml
 
 from generator.core.cache import Cache
 from generator.errors import Pos, Problems
+from generator.i18n import t
+from generator.load.syntax import clamped, syntax_problem
 from generator.model import Loc, Positions
 
 try:  # libyaml's C parser is several times faster; both keep marks.
@@ -80,7 +82,8 @@ _STD = "tag:yaml.org,2002:"
 # Tags the resolver gives plain and quoted scalars and collections by itself; an
 # explicit one of these (``!!str``) is harmless. Anything else names a constructor.
 _ALLOWED_TAGS = frozenset(
-    _STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+    _STD + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 ) | {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
 
 
@@ -103,8 +106,8 @@ class _Builder:
             if not self.aliases_said:
                 self.problems.add(
                     pos.at(loc),
-                    "anchors and aliases (&name, *name) are not supported",
-                    "write the value out in full where it is used",
+                    t("anchors and aliases (&name, *name) are not supported"),
+                    t("write the value out in full where it is used"),
                 )
             return REFUSED
         self.seen.add(id(node))
@@ -114,8 +117,8 @@ class _Builder:
         if node.tag not in _ALLOWED_TAGS:
             self.problems.add(
                 pos.at(loc),
-                f"YAML tag {_show_tag(node.tag)} is not allowed",
-                "remove the tag: values are plain text, numbers, lists and mappings",
+                t("YAML tag {tag} is not allowed", tag=_show_tag(node.tag)),
+                t("remove the tag: values are plain text, numbers, lists and mappings"),
             )
             return REFUSED
         if isinstance(node, yaml.ScalarNode):
@@ -134,16 +137,16 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.add(
                     self.positions.pos_of(mark),
-                    "a mapping key must be plain text",
-                    "use a simple name such as 'title:'",
+                    t("a mapping key must be plain text"),
+                    t("use a simple name such as 'title:'"),
                 )
                 continue
             key = key_node.value
             if key in out:
                 self.problems.add(
                     self.positions.pos_of(mark),
-                    f"duplicate key '{key}'",
-                    "each key may appear once in a mapping; remove or rename one",
+                    t("duplicate key '{key}'", key=key),
+                    t("each key may appear once in a mapping; remove or rename one"),
                 )
                 continue
             self.positions.keys[(*loc, key)] = mark
@@ -200,19 +203,21 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
             )
             if tab_fixed is not None:
                 problems.add(
-                    _clamped(text, positions, exc.problem_mark),
-                    "a tab character is used for indentation",
-                    "YAML indents with spaces only; replace the tab with spaces",
+                    clamped(text, positions, exc.problem_mark),
+                    t("a tab character is used for indentation"),
+                    t("YAML indents with spaces only; replace the tab with spaces"),
                 )
                 text = tab_fixed
                 continue
-            problems.add(*_syntax_problem(text, exc, positions))
+            problems.add(*syntax_problem(text, exc, positions))
             return None
         except yaml.reader.ReaderError as exc:  # what _drop_invisible did not catch
             problems.add(*_reader_problem(text, exc, positions))
             return None
         except yaml.YAMLError as exc:
-            problems.add(positions.pos_of((0, 0)), f"invalid YAML: {exc}")
+            problems.add(
+                positions.pos_of((0, 0)), t("invalid YAML: {reason}", reason=exc)
+            )
             return None
         if node is None:
             return None
@@ -225,77 +230,12 @@ def _parse_yaml(text: str, positions: Positions, problems: Problems) -> Any:
         except _TooLarge:
             problems.add(
                 positions.pos_of((0, 0)),
-                f"the file has more than {MAX_NODES} values",
-                "split it, or check for repeated or generated content",
+                t("the file has more than {limit} values", limit=MAX_NODES),
+                t("split it, or check for repeated or generated content"),
             )
             return None
         return None if value is REFUSED else value
     return None
-
-
-# Constructs that open with a mark of their own: a syntax error inside one is
-# reported where it opens, the place to look at (the problem is often found only
-# at the end of the file). Block constructs keep the scanner's position.
-_OPENED = {
-    "while scanning a quoted scalar": "the quoted text that starts at {at}",
-    "while parsing a flow sequence": "the list that starts with '[' at {at}",
-    "while parsing a flow mapping": "the mapping that starts with '{{' at {at}",
-    "while scanning a block scalar": "the block of text that starts at {at}",
-}
-_HINTS = {
-    "while scanning a quoted scalar": "end it with the quote mark it starts with; "
-    "inside '…' write '' for a quote, inside \"…\" write \\\"",
-    "while parsing a flow sequence": "end it with ']' and separate its items with ','",
-    "while parsing a flow mapping": "end it with '}' and separate its entries with ','",
-    "while scanning a simple key": "write each key and its value as 'key: value'",
-}
-
-
-def _syntax_problem(
-    text: str, exc: yaml.MarkedYAMLError, positions: Positions
-) -> tuple[Pos, str, str]:
-    """Say what is wrong and where to look: where the open construct starts."""
-    problem = exc.problem or exc.context or "the syntax is wrong"
-    context = exc.context or ""
-    opened = exc.context_mark
-    hint = _HINTS.get(context, "check the indentation and the ':' after each key")
-    if context in _OPENED and opened is not None:
-        at = f"{opened.line + 1 + positions.line_offset}:{opened.column + 1}"
-        what = _OPENED[context].format(at=at)
-        if _at_end(text, exc.problem_mark) or "end of stream" in problem:
-            message = f"{what} is never closed"
-        else:
-            message = f"{what} is not closed where expected ({problem})"
-        return _clamped(text, positions, opened), message, hint
-    if context == "while scanning a simple key" and opened is not None:
-        at = f"{opened.line + 1 + positions.line_offset}:{opened.column + 1}"
-        message = f"the key at {at} has no ':' after it"
-        return _clamped(text, positions, opened), message, hint
-    return _clamped(text, positions, exc.problem_mark), f"invalid YAML: {problem}", hint
-
-
-def _at_end(text: str, mark: Any) -> bool:
-    """Tell whether a mark stands at or past the end of text."""
-    if mark is None:
-        return True
-    lines = text.split("\n")
-    line, column = int(mark.line), int(mark.column)
-    return line >= len(lines) - (1 if text.endswith("\n") else 0) or (
-        line == len(lines) - 1 and column >= len(lines[-1])
-    )
-
-
-def _clamped(text: str, positions: Positions, mark: Any) -> Pos:
-    """The position of a mark, moved back inside the file if it is past its end."""
-    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines.pop()
-    if not lines:
-        return positions.pos_of((0, 0))
-    if line >= len(lines):
-        line, col = len(lines) - 1, len(lines[-1])
-    return positions.pos_of((line, min(col, len(lines[line]))))
 
 
 def _drop_invisible(text: str, positions: Positions, problems: Problems) -> str:
@@ -314,9 +254,11 @@ def _drop_invisible(text: str, positions: Positions, problems: Problems) -> str:
         char = f"U+{ord(match.group()):04X}"
         problems.add(
             positions.pos_of((line, col)),
-            f"the invisible control character {char} is not allowed",
-            "delete it (editors often show it as a box, or not at all); it usually "
-            "comes from text copied out of a PDF or a word processor",
+            t("the invisible control character {char} is not allowed", char=char),
+            t(
+                "delete it (editors often show it as a box, or not at all); it "
+                "usually comes from text copied out of a PDF or a word processor"
+            ),
         )
     return _NON_PRINTABLE.sub("", text)
 
@@ -332,12 +274,14 @@ def _reader_problem(
     index = found.start() if found else 0
     line = text.count("\n", 0, index)
     col = index - (text.rfind("\n", 0, index) + 1)
-    char = f"U+{ord(found.group()):04X}" if found else "a character"
+    char = f"U+{ord(found.group()):04X}" if found else t("a character")
     return (
         positions.pos_of((line, col)),
-        f"the invisible control character {char} is not allowed",
-        "delete it (editors often show it as a box, or not at all); it usually "
-        "comes from text copied out of a PDF or a word processor",
+        t("the invisible control character {char} is not allowed", char=char),
+        t(
+            "delete it (editors often show it as a box, or not at all); it usually "
+            "comes from text copied out of a PDF or a word processor"
+        ),
     )
 
 
@@ -363,8 +307,8 @@ def _refuse_anchors(text: str, positions: Positions, problems: Problems) -> bool
             line, col = (mark.line, mark.column) if mark else (0, 0)
             problems.add(
                 positions.pos_of((line, col)),
-                "anchors and aliases (&name, *name) are not supported",
-                "write the value out in full where it is used",
+                t("anchors and aliases (&name, *name) are not supported"),
+                t("write the value out in full where it is used"),
             )
     return found > 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from generator.errors import Pos, Problems
+from generator.i18n import t
 from generator.model import Conference, Loc, Narrative, Positions, Strict
 
 MARK = "(thay bằng"  # how every placeholder of the scaffold begins
@@ -38,8 +39,11 @@ def _warn(problems: Problems, pos: Pos, text: str) -> None:
     shown = text if len(text) <= 70 else text[:69] + "…"
     problems.warn(
         pos,
-        f"placeholder text from `proceedings new` is still here: “{shown}”",
-        "replace it with the real text, or delete the entry",
+        t(
+            "placeholder text from `proceedings new` is still here: “{shown}”",
+            shown=shown,
+        ),
+        t("replace it with the real text, or delete the entry"),
     )
 
 

@@ -19,6 +19,7 @@ from generator.core.cache import Cache
 from generator.core.context import require_project
 from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import slugify
+from generator.i18n import N_, t
 from generator.load.archives import allowed_roots, check_quotes
 from generator.load.checks import check_conference, check_series
 from generator.load.claims import check_claims
@@ -26,6 +27,7 @@ from generator.load.derive import derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
 from generator.load.narratives import load_narratives, load_translations
 from generator.load.parse import parse_yaml
+from generator.load.partial import check_partial, expect
 from generator.load.placeholders import check_placeholders
 from generator.load.suppress import resolve_suppression
 from generator.load.themes import catalogue_languages, theme_dirs
@@ -147,18 +149,24 @@ def _check_settings(
     if placeholder(config.base_url):
         problems.warn(
             positions.at(("base_url",)),
-            f"base_url {config.base_url} is a placeholder address",
-            "give the address the site will really have; until then the build "
-            "leaves it out: no page, sitemap, feed or PDF prints it",
+            t("base_url {base_url} is a placeholder address", base_url=config.base_url),
+            t(
+                "give the address the site will really have; until then the build "
+                "leaves it out: no page, sitemap, feed or PDF prints it"
+            ),
         )
     for i, lang in enumerate(config.output_languages):
         if lang not in catalogues:
             where: Loc = ("languages", i) if config.languages else ("language",)
             problems.add(
                 positions.at(where),
-                f"no message catalogue for '{lang}' in the theme",
-                f"add messages/{lang}.yaml to themes/site/ (copy "
-                "themes/default/messages/en.yaml and translate it); docs/bilingual.md",
+                t("no message catalogue for '{lang}' in the theme", lang=lang),
+                t(
+                    "add messages/{lang}.yaml to themes/site/ (copy "
+                    "themes/default/messages/en.yaml and translate it); "
+                    "docs/bilingual.md",
+                    lang=lang,
+                ),
             )
 
 
@@ -194,8 +202,12 @@ def _load_entries(run: _Run) -> list[Entry | None]:
             for path in paths:
                 problems.add(
                     Pos(path),
-                    f"two data files give the slug '{slug}': {names}",
-                    "keep one file per conference",
+                    t(
+                        "two data files give the slug '{slug}': {names}",
+                        slug=slug,
+                        names=names,
+                    ),
+                    t("keep one file per conference"),
                 )
             continue
         entry = _load_entry(run, paths[0])
@@ -214,8 +226,11 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
     if not _SLUG.match(slug):
         problems.add(
             Pos(rel),
-            f"file name '{rel.name}' is not a valid slug",
-            f"use lowercase ASCII letters, digits and '-', e.g. '{slugify(slug)}.yaml'",
+            t("file name '{name}' is not a valid slug", name=rel.name),
+            t(
+                "use lowercase ASCII letters, digits and '-', e.g. '{slug}.yaml'",
+                slug=slugify(slug),
+            ),
         )
         return None
     text = (
@@ -230,10 +245,10 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
     raw = parse_yaml(text, positions, problems, run.cache)
     if raw is None:
         if len(problems.errors) == before:
-            problems.add(Pos(rel), "data file holds no fields")
+            problems.add(Pos(rel), t("data file holds no fields"))
         return None
     if not isinstance(raw, dict):
-        problems.add(Pos(rel), "a data file must be a mapping of fields")
+        problems.add(Pos(rel), t("a data file must be a mapping of fields"))
         return None
     derived_ok = derive_values(
         raw, positions, problems, languages.others, languages.primary
@@ -243,6 +258,7 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
     _drop_primary_texts(texts, languages.primary, positions, problems)
     conference = validate(Conference, raw, positions, problems)
     if conference is None:
+        check_partial(raw, positions, problems, values=derived_ok)
         return None
     _check_references(conference, positions, problems)
     check_claims(conference, positions, problems)
@@ -250,10 +266,14 @@ def _load_entry(run: _Run, rel: Path) -> Entry | None:
     if run.feed and conference.publication_date is None:
         problems.warn(
             positions.at(()),
-            "this conference has no published date, nor do its sources: the feed "
-            "leaves it out",
-            "add `published: YYYY-MM-DD`, the day the proceedings were published "
-            "(docs/site.md)",
+            t(
+                "this conference has no published date, nor do its sources: the feed "
+                "leaves it out"
+            ),
+            t(
+                "add `published: YYYY-MM-DD`, the day the proceedings were published "
+                "(docs/site.md)"
+            ),
         )
     check_conference(conference, positions, problems, values=derived_ok)
     drafts = run.drafts
@@ -319,10 +339,16 @@ def _drop_primary_texts(
         first = min(blocks, key=positions.at)
         problems.warn(
             positions.at((*first, primary), key=True),
-            f"{len(blocks)} `{primary}:` block(s) give texts in the site's primary "
-            "language; they are not used",
-            "write the texts in the fields themselves; a block named after a "
-            "language gives texts in another one (docs/bilingual.md)",
+            t(
+                "{count} `{primary}:` block(s) give texts in the site's primary "
+                "language; they are not used",
+                count=len(blocks),
+                primary=primary,
+            ),
+            t(
+                "write the texts in the fields themselves; a block named after a "
+                "language gives texts in another one (docs/bilingual.md)"
+            ),
         )
 
 
@@ -336,8 +362,12 @@ def _check_references(
             if item.id in seen:  # report the later copies, not the first
                 problems.add(
                     positions.at((list_name, i, "id")),
-                    f"{list_name}: id '{item.id}' is used more than once",
-                    "ids must be unique within a list",
+                    t(
+                        "{list_name}: id '{id}' is used more than once",
+                        list_name=list_name,
+                        id=item.id,
+                    ),
+                    t("ids must be unique within a list"),
                 )
             seen.add(item.id)
     sources = {s.id for s in conf.sources}
@@ -345,30 +375,23 @@ def _check_references(
     indicators = {i.id for i in conf.indicators}
     refs: list[tuple[Loc, str, set[str], str]] = []  # where, which id, known ids, kind
     for i, ind in enumerate(conf.indicators):
-        refs.append((("indicators", i, "source"), ind.source, sources, "source"))
+        refs.append((("indicators", i, "source"), ind.source, sources, N_("source")))
     for i, session in enumerate(conf.sessions):
         for j, speaker in enumerate(session.speakers):
-            refs.append((("sessions", i, "speakers", j), speaker, speakers, "speaker"))
+            refs.append(
+                (("sessions", i, "speakers", j), speaker, speakers, N_("speaker"))
+            )
     for i, fig in enumerate(conf.figures):
         for j, ident in enumerate(fig.indicators):
             refs.append(
-                (("figures", i, "indicators", j), ident, indicators, "indicator")
+                (("figures", i, "indicators", j), ident, indicators, N_("indicator"))
             )
         for k, series in enumerate(fig.series):
             for j, ident in enumerate(series.indicators):
                 loc: Loc = ("figures", i, "series", k, "indicators", j)
-                refs.append((loc, ident, indicators, "indicator"))
+                refs.append((loc, ident, indicators, N_("indicator")))
     for loc, ident, known, what in refs:
-        _expect(ident, known, what, positions.at(loc), problems)
-
-
-def _expect(
-    ident: str, known: set[str], what: str, pos: Pos, problems: Problems
-) -> None:
-    if ident not in known:
-        problems.add(
-            pos, f"unknown {what} '{ident}'", did_you_mean(ident, known, f"{what} id")
-        )
+        expect(ident, known, what, positions.at(loc), problems)
 
 
 def _check_follow_up_reports(
@@ -384,15 +407,24 @@ def _check_follow_up_reports(
                 if report.conference not in all_slugs:
                     problems.add(
                         entry.positions.at((*loc, "conference")),
-                        f"unknown conference '{report.conference}'",
-                        did_you_mean(report.conference, by_slug, "conference slug"),
+                        t(
+                            "unknown conference '{conference}'",
+                            conference=report.conference,
+                        ),
+                        did_you_mean(report.conference, by_slug, N_("conference slug")),
                     )
             elif report.task not in {t.id for t in earlier.data.follow_up}:
                 problems.add(
                     entry.positions.at((*loc, "task")),
-                    f"conference '{report.conference}' sets no task '{report.task}'",
+                    t(
+                        "conference '{conference}' sets no task '{task}'",
+                        conference=report.conference,
+                        task=report.task,
+                    ),
                     did_you_mean(
-                        report.task, {t.id for t in earlier.data.follow_up}, "task id"
+                        report.task,
+                        {t.id for t in earlier.data.follow_up},
+                        N_("task id"),
                     ),
                 )
 
@@ -409,7 +441,9 @@ def _check_orphan_content(root: Path, slugs: set[str], problems: Problems) -> No
         ):
             problems.add(
                 Pos(folder.relative_to(root)),
-                f"content folder '{folder.name}' has no data file",
-                f"create data/{folder.name}.yaml or rename the folder to a conference "
-                "slug",
+                t("content folder '{name}' has no data file", name=folder.name),
+                t(
+                    "create data/{name}.yaml or rename the folder to a conference slug",
+                    name=folder.name,
+                ),
             )

@@ -28,6 +28,7 @@ from generator.formats import (
     format_number,
     slugify,
 )
+from generator.i18n import N_, t
 from generator.model import (
     Entry,
     Indicator,
@@ -65,9 +66,13 @@ def resolve_suppression(site: Site, positions: Positions, problems: Problems) ->
             if ind.suppress_below and ind.kind != "count":
                 problems.add(
                     entry.positions.at(("indicators", i, "suppress_below")),
-                    f"suppress_below masks counts, but indicator '{ind.id}' has "
-                    f"kind '{ind.kind}'",
-                    "remove it: amounts, percentages and ratios are never masked",
+                    t(
+                        "suppress_below masks counts, but indicator '{id}' has kind "
+                        "'{kind}'",
+                        id=ind.id,
+                        kind=ind.kind,
+                    ),
+                    t("remove it: amounts, percentages and ratios are never masked"),
                 )
             own = ind.suppress_below
             threshold = own if own is not None else inherited  # None: none set
@@ -99,14 +104,18 @@ def _series_settings(
         if slug not in known:
             problems.add(
                 pos,
-                f"series '{key}' is not the series of any conference",
-                did_you_mean(slug, known, "series slug"),
+                t("series '{key}' is not the series of any conference", key=key),
+                did_you_mean(slug, known, N_("series slug")),
             )
         elif slug in found:
             problems.add(
                 pos,
-                f"series '{key}' is given twice under `series:` (as '{slug}')",
-                "give each series once, by its slug or by its name",
+                t(
+                    "series '{key}' is given twice under `series:` (as '{slug}')",
+                    key=key,
+                    slug=slug,
+                ),
+                t("give each series once, by its slug or by its name"),
             )
         else:
             found[slug] = settings.suppress_below
@@ -172,7 +181,10 @@ def _withhold_claim_quotes(entry: Entry, problems: Problems) -> Entry:
             updates.setdefault(field, list(getattr(conf, field)))[int(loc[1])] = quiet
         problems.note(
             entry.positions.at((*loc, "quote")),
-            f"the quote of this {what} is withheld: it states a masked count",
+            t(
+                "the quote of this {what} is withheld: it states a masked count",
+                what=t(what),
+            ),
         )
     if not updates:
         return entry
@@ -192,10 +204,10 @@ def _redact(text: str, hidden: Sequence[Indicator]) -> str:
 def threshold_origin(site: Site, entry: Entry, index: int) -> str:
     """Say where indicator index of entry got its threshold: for the build's notes."""
     if ("indicators", index, "suppress_below") in entry.positions.values:
-        return f"{entry.path.as_posix()}, the indicator"
+        return t("{path}, the indicator", path=entry.path.as_posix())
     for key, settings in site.config.series.items():
         if slugify(key) == entry.series_slug and settings.suppress_below is not None:
-            return f"{SITE_FILE}, series '{key}'"
+            return t("{path}, series '{key}'", path=SITE_FILE, key=key)
     return str(SITE_FILE)
 
 
@@ -214,20 +226,34 @@ def suppression_notes(site: Site) -> list[Problem]:
                 notes.append(
                     Problem(
                         at(("indicators", i, "value")),
-                        f"value {_plain(format_number(ind.value))} of '{ind.id}' shown "
-                        f'as "{shown}" {why}',
+                        t(
+                            "value {number} of '{id}' shown as \"{shown}\" {why}",
+                            number=_plain(format_number(ind.value)),
+                            id=ind.id,
+                            shown=shown,
+                            why=why,
+                        ),
                         severity="note",
                     )
                 )
             previous = ind.previous_value
             if previous is not None and ind.previous_masked:
                 field = "previous" if ind.previous is not None else "change"
-                derived = " (derived from its change)" if ind.previous_derived else ""
+                derived = (
+                    t(" (derived from its change)") if ind.previous_derived else ""
+                )
                 notes.append(
                     Problem(
                         at(("indicators", i, field)),
-                        f"compared value {_plain(format_number(previous))}{derived} of "
-                        f"'{ind.id}' shown as \"{shown}\" {why}",
+                        t(
+                            "compared value {number}{derived} of '{id}' shown as "
+                            '"{shown}" {why}',
+                            number=_plain(format_number(previous)),
+                            derived=derived,
+                            id=ind.id,
+                            shown=shown,
+                            why=why,
+                        ),
                         severity="note",
                     )
                 )
@@ -235,16 +261,24 @@ def suppression_notes(site: Site) -> list[Problem]:
                 notes.append(
                     Problem(
                         at(("indicators", i, "change")),
-                        f"change {_plain(format_number(ind.change))} of '{ind.id}' "
-                        f'shown only as "{change_text(ind, "vi")}", so it does not '
-                        "give a masked count away",
+                        t(
+                            "change {number} of '{id}' shown only as "
+                            '"{words}", so it does not give a masked count '
+                            "away",
+                            number=_plain(format_number(ind.change)),
+                            id=ind.id,
+                            words=change_text(ind, "vi"),
+                        ),
                         severity="note",
                     )
                 )
             notes.append(
                 Problem(
                     at(("indicators", i, "quote")),
-                    f"the quote of '{ind.id}' is withheld: it states a masked count",
+                    t(
+                        "the quote of '{id}' is withheld: it states a masked count",
+                        id=ind.id,
+                    ),
                     severity="note",
                 )
             )
@@ -284,10 +318,17 @@ def sum_reveal_problem(
     names = ", ".join(f"'{p.id}'" for p in parts)
     return Problem(
         pos,
-        f"'{total.id}' is the sum of {names}: with the numbers shown it gives away "
-        f"the masked count '{revealed.id}'",
-        "mask a second number too (give the total or another part a suppress_below "
-        "above its value), or raise the threshold",
+        t(
+            "'{id}' is the sum of {names}: with the numbers shown it gives away the "
+            "masked count '{revealed}'",
+            id=total.id,
+            names=names,
+            revealed=revealed.id,
+        ),
+        t(
+            "mask a second number too (give the total or another part a "
+            "suppress_below above its value), or raise the threshold"
+        ),
         "warning",
     )
 
@@ -403,10 +444,18 @@ def _across_series(group: Sequence[Entry]) -> list[Problem]:
         found.append(
             Problem(
                 entry.positions.at(("indicators", i, field)),
-                f"'{ident}' for {period} is masked here but shown by "
-                f"{other.path.as_posix()} (its {other_field})",
-                "use one threshold for the series: set suppress_below on the series "
-                "in site.yaml rather than on single indicators",
+                t(
+                    "'{ident}' for {period} is masked here but shown by {path} "
+                    "(its {other_field})",
+                    ident=ident,
+                    period=period,
+                    path=other.path.as_posix(),
+                    other_field=other_field,
+                ),
+                t(
+                    "use one threshold for the series: set suppress_below on the "
+                    "series in site.yaml rather than on single indicators"
+                ),
                 "warning",
             )
         )

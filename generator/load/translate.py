@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from generator.errors import Pos, Problem, Problems
+from generator.i18n import N_, t
 from generator.load.validate import model_in, validate
 from generator.model import (
     Entry,
@@ -59,7 +60,7 @@ class Languages:
 
 
 Texts = dict[str, dict[Loc, dict[str, Any]]]  # lang -> where -> field -> text
-LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "fr": "French"}
+LANGUAGE_NAMES = {"vi": N_("Vietnamese"), "en": N_("English"), "fr": N_("French")}
 # ---------------------------------------------------------------- at loading
 
 
@@ -146,10 +147,19 @@ def _check_lengths(
         ):
             problems.add(
                 positions.at((*loc, lang, name)),
-                f"{lang}.{name} has {len(texts)} entries but {name} has "
-                f"{len(original)}",
-                f"give one {LANGUAGE_NAMES.get(lang, lang)} entry for each entry of "
-                f"{name}, in the same order",
+                t(
+                    "{lang}.{name} has {count} entries but {name} has {expected}",
+                    lang=lang,
+                    name=name,
+                    count=len(texts),
+                    expected=len(original),
+                ),
+                t(
+                    "give one {language} entry for each entry of {name}, in the same "
+                    "order",
+                    language=t(LANGUAGE_NAMES.get(lang, lang)),
+                    name=name,
+                ),
             )
 
 
@@ -283,14 +293,23 @@ def _missing_narrative(
     narrative: Narrative, slug: str, lang: str, problems: Problems
 ) -> None:
     target = f"content/{slug}/{lang}/{narrative.path.name}"
-    name = LANGUAGE_NAMES.get(lang, lang)
+    name = t(LANGUAGE_NAMES.get(lang, lang))
     problems.warn(
         Pos(narrative.path),
-        f"narrative has no {name} version ({target})",
-        f"write {target} with a front matter `title:`; until then the {name} page "
-        f"shows this text in {LANGUAGE_NAMES.get(narrative.lang, narrative.lang)}, "
-        "with a note",
+        t("narrative has no {name} version ({target})", name=name, target=target),
+        t(
+            "write {target} with a front matter `title:`; until then the {name} page "
+            "shows this text in {language}, with a note",
+            target=target,
+            name=name,
+            language=t(LANGUAGE_NAMES.get(narrative.lang, narrative.lang)),
+        ),
     )
+
+
+def _words(text: str) -> bool:
+    """Tell whether text has letters to translate ('%' and '1/2' have none)."""
+    return any(c.isalpha() for c in text)
 
 
 def _missing(
@@ -305,28 +324,44 @@ def _missing(
     langs are the copy's language and the primary one.
     """
     lang, primary = langs
-    name_ = LANGUAGE_NAMES.get(lang, lang)
+    language = t(LANGUAGE_NAMES.get(lang, lang))
     for name in type(copy).translated:
         value = getattr(copy, name)
         items = value if isinstance(value, list) else [value]
-        if not any(isinstance(v, Untranslated) for v in items):
-            continue
+        if not any(isinstance(v, Untranslated) and _words(v) for v in items):
+            continue  # '%', '‰', '2024': the same in every language
         where = "".join(
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, name)
         ).removeprefix(".")
         # A plain-text item (`- Bộ …`) must first become a mapping to take a block.
         plain = loc and (*positions.prefix, *loc, name) not in positions.values
         block = (
-            f"write this item as `- {name}: …` and give it a `{lang}:` block with "
-            f"`{name}: …`"
+            t(
+                "write this item as `- {name}: …` and give it a `{lang}:` block with "
+                "`{name}: …`",
+                name=name,
+                lang=lang,
+            )
             if plain
-            else f"add `{name}: …` to this item's `{lang}:` block"
+            else t(
+                "add `{name}: …` to this item's `{lang}:` block", name=name, lang=lang
+            )
         )
         problems.warn(
             positions.at((*loc, name)),
-            f"{where} has no {name_} version: {_clip('; '.join(items))}",
-            f"{block} (docs/bilingual.md); until then {name_} pages show the "
-            f"{LANGUAGE_NAMES.get(primary, primary)} text",
+            t(
+                "{where} has no {language} version: {clip}",
+                where=where,
+                language=language,
+                clip=_clip("; ".join(items)),
+            ),
+            t(
+                "{block} (docs/bilingual.md); until then {language} pages show the "
+                "{primary} text",
+                block=block,
+                language=language,
+                primary=t(LANGUAGE_NAMES.get(primary, primary)),
+            ),
         )
     for name in type(copy).model_fields:
         value = getattr(copy, name)

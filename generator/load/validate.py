@@ -13,6 +13,8 @@ import pydantic
 import yaml
 
 from generator.errors import Problems, closest, did_you_mean
+from generator.i18n import N_, t
+from generator.load.messages import Context, example, explain
 from generator.load.parse import REFUSED
 from generator.model import Loc, Positions
 
@@ -52,7 +54,7 @@ def validate(
         if err["type"] == "missing" and loc in meant:
             continue
         if err.get("input") is not REFUSED:
-            _report(model, err, loc, positions, problems)
+            _report(model, err, loc, positions, problems, data)
     if renamed:
         _validate_renamed(model, data, renamed, positions, problems)
     return None
@@ -102,7 +104,7 @@ def _validate_renamed(
                 continue
             if written not in unknown:
                 unknown.add(written)
-                _report(model, err, loc, positions, problems, at=written)
+                _report(model, err, loc, positions, problems, fixed, at=written)
             match = next(iter(_suggest(model, loc)), None)
             if match and not _holds(fixed, (*loc[:-1], match)):
                 more[written] = match
@@ -113,7 +115,7 @@ def _validate_renamed(
         meant |= {(*loc[:-1], name) for loc, name in renamed.items()}
         for err, loc, written in found:
             if not (err["type"] == "missing" and loc in meant):
-                _report(model, err, loc, positions, problems, at=written)
+                _report(model, err, loc, positions, problems, fixed, at=written)
         return
 
 
@@ -189,6 +191,7 @@ def _report(
     loc: Loc,
     positions: Positions,
     problems: Problems,
+    data: Any,
     *,
     at: Loc | None = None,
 ) -> None:
@@ -199,41 +202,55 @@ def _report(
     at = loc if at is None else at
     where = _dotted(at)
     kind = err["type"]
+    owner, field = _owner(model, loc)
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        hint = did_you_mean(name, _fields_at(model, loc[:-1]), "field")
-        problems.add(positions.at(at, key=True), f"unknown field '{name}'", hint)
+        if err.get("input") is None and _NOT_A_KEY.search(name):
+            problems.add(
+                positions.at(at, key=True),
+                t(
+                    "'{name}' is read as a field name: an unquoted ',' inside "
+                    "'{{…}}' ends the text before it",
+                    name=name,
+                ),
+                t(
+                    "put text that holds ',' or ':' in quotes; for example: {example}",
+                    example='en: {name: "Ministry of Labour, Invalids and Social '
+                    'Affairs"}',
+                ),
+            )
+            return
+        hint = did_you_mean(name, _fields_at(model, loc[:-1]), N_("field"))
+        problems.add(
+            positions.at(at, key=True), t("unknown field '{name}'", name=name), hint
+        )
     elif kind == "missing":
+        line = example(owner, field)
         problems.add(
             positions.at(at[:-1]),
-            f"missing required field '{loc[-1]}'",
-            "see docs/content.md for the fields and an example",
+            t("missing required field '{name}'", name=loc[-1]),
+            t("add it; for example: {example}", example=line)
+            if line
+            else t("see docs/content.md for the fields and an example"),
         )
     else:
-        message = _MESSAGES.get(kind, err["msg"].removeprefix("Value error, "))
+        context = Context(_speaker_ids(data), _unit_at(data, loc))
+        message, hint = explain(kind, err, owner, field, context)
         got = err.get("input")
         if isinstance(got, str) and kind not in _NO_INPUT:
-            message += f", got '{visible(got[:60])}'"
+            message = t(
+                "{message}, got '{got}'", message=message, got=visible(got[:60])
+            )
         problems.add(
             positions.at(at),
-            f"{where}: {message}" if where else message,
-            _HINTS.get(kind, "") or _ctx_hint(err),
+            t("{where}: {message}", where=where, message=message) if where else message,
+            hint,
         )
 
 
-_MESSAGES = {
-    "decimal_parsing": "expected a number",
-    "int_parsing": "expected a whole number",
-    "float_parsing": "expected a number",
-    "bool_parsing": "expected true or false",
-    "date_from_datetime_parsing": "expected a date written YYYY-MM-DD",
-    "date_parsing": "expected a date written YYYY-MM-DD",
-    "string_type": "expected text",
-    "list_type": "expected a list (lines starting with '- ')",
-    "model_type": "expected a mapping of fields",
-    "dict_type": "expected a mapping of fields",
-    "finite_number": "expected a finite number",
-}
+# A key no one types as a field name, with no value: words with spaces, which a ','
+# inside {…} cut off from the value before them ({name: Bộ A, Cục B}).
+_NOT_A_KEY = re.compile(r"\S\s+\S")
 _NO_INPUT = frozenset(
     {
         "fractional_count",
@@ -242,28 +259,44 @@ _NO_INPUT = frozenset(
         "dict_type",
         "list_type",
         "missing",
+        "string_too_short",
     }
 )
-_HINTS = {
-    "decimal_parsing": "write digits only, with '.' as the decimal point and no unit",
-    "int_parsing": "write digits only, without separators or units",
-    "date_from_datetime_parsing": "for example 2024-07-25",
-    "date_parsing": "for example 2024-07-25",
-    "string_pattern_mismatch": "ids use lowercase ASCII letters, digits and '-'",
-    "finite_number": ".inf and .nan are not numbers a report can show",
-    "implausible_number": "check for a typing slip: YAML reads 1e400 as 1 with 400 "
-    "zeros; the numbers of a report stay below a million billion (10^15)",
-    "too_many_places": "round it to at most 6 decimal places",
-    "derive_operation": "for example derive: {difference: [total-id, part-id]}; "
-    "see docs/data-checks.md",
-    "check_kind": "for example '- sum: total-id' with 'parts: [a, b]', "
-    "'- share: id' or '- same_unit: id'; see docs/data-checks.md",
-    "check_parts": "for example '- sum: total-id' with 'parts: [a, b]'; "
-    "see docs/data-checks.md",
-    "fractional_count": "if you meant a number in thousands such as 1.317, write it "
-    "without the separator (1317): YAML reads '.' as a decimal point; for an amount "
-    "such as 9,4 tỷ đồng write 9.4 and set kind: amount",
-}
+
+
+def _owner(model: type[pydantic.BaseModel], loc: Loc) -> tuple[str, str]:
+    """The name of the model holding the field at loc, and that field's name."""
+    current: Any = model
+    owner, field = model.__name__, ""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            break
+        owner, field = current.__name__, part
+        current = model_in(fields[part].annotation)
+        if current is None:
+            break
+    return owner, field
+
+
+def _speaker_ids(data: Any) -> dict[str, str]:
+    """Each speaker's name -> the id it was given, from the data as written."""
+    speakers = data.get("speakers") if isinstance(data, dict) else None
+    return {
+        str(s["name"]): str(s["id"])
+        for s in (speakers if isinstance(speakers, list) else [])
+        if isinstance(s, dict) and isinstance(s.get("id"), str) and s.get("name")
+    }
+
+
+def _unit_at(data: Any, loc: Loc) -> str:
+    """The unit of the indicator loc is in, as written, or ''."""
+    if len(loc) < 2 or loc[0] != "indicators" or not _holds(data, loc[:2]):
+        return ""
+    item = data[loc[0]][loc[1]]
+    return str(item.get("unit") or "") if isinstance(item, dict) else ""
 
 
 def visible(text: str) -> str:
@@ -272,13 +305,6 @@ def visible(text: str) -> str:
         f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c
         for c in text
     )
-
-
-def _ctx_hint(err: Any) -> str:
-    ctx = err.get("ctx") or {}
-    if "expected" in ctx:
-        return f"one of: {ctx['expected']}"
-    return ""
 
 
 def _dotted(loc: Loc) -> str:

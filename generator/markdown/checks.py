@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from generator.errors import Pos, Problems, did_you_mean
-from generator.i18n import t
+from generator.i18n import N_, t
 from generator.load.validate import visible
 from generator.markdown.pieces import FigureRef
 from generator.model import (
@@ -77,7 +77,7 @@ def _check_references(
             refs[ident] = FigureRef(ident, pos)
             if unloaded is not None:
                 if not unloaded.names(ident, unloaded.figures):
-                    close = did_you_mean(ident, unloaded.figures, t("figure id"))
+                    close = did_you_mean(ident, unloaded.figures, N_("figure id"))
                     problems.add(
                         pos,
                         t("unknown figure '{id}'", id=visible(ident)),
@@ -87,7 +87,7 @@ def _check_references(
                 problems.add(
                     pos,
                     t("unknown figure '{id}'", id=visible(ident)),
-                    did_you_mean(ident, figures, t("figure id")),
+                    did_you_mean(ident, figures, N_("figure id")),
                 )
         if token.children is None or token.map is None:
             continue
@@ -102,7 +102,7 @@ def _check_references(
                 if unloaded is not None:
                     if not unloaded.names(ident, unloaded.indicators):
                         close = did_you_mean(
-                            ident, unloaded.indicators, t("indicator id")
+                            ident, unloaded.indicators, N_("indicator id")
                         )
                         problems.add(
                             pos,
@@ -113,7 +113,7 @@ def _check_references(
                     problems.add(
                         pos,
                         t("unknown indicator '{id}'", id=visible(ident)),
-                        did_you_mean(ident, indicators, t("indicator id")),
+                        did_you_mean(ident, indicators, N_("indicator id")),
                     )
                 elif kind in ("prev", "change") and indicator.previous_value is None:
                     problems.add(

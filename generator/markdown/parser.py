@@ -220,6 +220,8 @@ def _render_cite(
     if indicator is None:
         return escapeHtml(token.content)  # already reported
     text, derived_note = cite_text(indicator, token.meta["kind"], env["lang"])
+    if derived_note and token.meta["kind"] == "prev" and _said(tokens, derived_note):
+        derived_note = ""  # the author wrote the derivation beside it
     href = f"#{ANCHORS.indicator}{indicator.id}"
     if not derived_note:
         return f'<a class="indicator" href="{href}">{escapeHtml(text)}</a>'
@@ -230,6 +232,22 @@ def _render_cite(
         f'<sup class="derived-ref" aria-hidden="true">{DERIVED_MARK}</sup>'
         f'<span class="visually-hidden"> ({short})</span></a>'
     )
+
+
+def _said(tokens: list[Token], note: str) -> bool:
+    """Tell whether the paragraph of a citation already says note, in its own words.
+
+    The rule (docs/content.md, "Citing numbers"): a compared value derived from
+    the change is marked, and explained, unless the same paragraph already writes
+    the explanation ("tính từ mức giảm 43 vụ"), up to case and spacing.
+    """
+    text = " ".join(t.content for t in tokens if t.type == "text")
+    return _fold(note) in _fold(text)
+
+
+def _fold(text: str) -> str:
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
+    return " ".join(text.split()).casefold()
 
 
 def cite_text(indicator: Indicator, kind: str, lang: str) -> tuple[str, str]:

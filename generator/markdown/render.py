@@ -33,6 +33,7 @@ from generator.markdown.checks import (
     _check_urls,
     _collect_media,
 )
+from generator.markdown.numbers import note_typed_numbers
 from generator.markdown.parser import (
     FIGURE_MARK,
     MAX_NESTING,
@@ -206,6 +207,8 @@ def _render(
         tokens, narrative, lines, indicators, figures, problems, unloaded
     )
     _check_urls(tokens, narrative, lines, problems)
+    if unloaded is None:
+        note_typed_numbers(tokens, narrative, indicators, problems)
     assets, links = _collect_media(tokens, narrative, lines, root, problems)
     if allow_html:
         _check_raw_html(tokens, narrative, lines, problems)

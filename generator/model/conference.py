@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from generator.i18n import t
+from generator.i18n import N_, t
 from generator.model.base import Id, Strict, Text
 from generator.model.figures import FigureSpec
 from generator.model.indicators import Check, Indicator
@@ -226,9 +226,9 @@ class Conference(Strict):
         speakers, sessions, topics, documents, tasks and reports on tasks.
         """
         for i, organiser in enumerate(self.organisers):
-            yield ("organisers", i), "organiser", organiser
+            yield ("organisers", i), N_("organiser"), organiser
         if self.summary is not None:
-            yield ("summary",), "summary", self.summary
+            yield ("summary",), N_("summary"), self.summary
         for field, what in CLAIM_LISTS:
             for i, item in enumerate(getattr(self, field)):
                 yield (field, i), what, item
@@ -236,10 +236,10 @@ class Conference(Strict):
 
 # The lists of claims after the organisers, as (field, what one entry is called).
 CLAIM_LISTS = (
-    ("speakers", t("speaker")),
-    ("sessions", t("session")),
-    ("topics", t("topic")),
-    ("legal_documents", t("legal document")),
-    ("follow_up", t("task")),
-    ("follow_up_reports", t("report on a task")),
+    ("speakers", N_("speaker")),
+    ("sessions", N_("session")),
+    ("topics", N_("topic")),
+    ("legal_documents", N_("legal document")),
+    ("follow_up", N_("task")),
+    ("follow_up_reports", N_("report on a task")),
 )

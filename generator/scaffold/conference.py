@@ -12,9 +12,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from generator.errors import UsageError
+from generator.errors import Problems, UsageError
 from generator.formats import slugify
 from generator.i18n import t
+from generator.load.parse import parse_yaml
+from generator.model import Positions
 from generator.scaffold.project import template
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -55,6 +57,30 @@ def new_conference(root: Path, slug: str, today: dt.date | None = None) -> list[
     data.write_text(text.replace("{year}", str(year)), encoding="utf-8")
     narrative.write_text(template("narrative.md"), encoding="utf-8")
     return [data.relative_to(root), narrative.relative_to(root)]
+
+
+def description_reminder(root: Path) -> str:
+    """A reminder of site.yaml's `description`, which names the series it covers.
+
+    A new conference may start a series the description does not speak of yet
+    (the home page and search engines show it). '' when there is none.
+    """
+    problems = Problems()
+    try:
+        text = (root / "site.yaml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    data = parse_yaml(text, Positions(Path("site.yaml")), problems)
+    said = data.get("description") if isinstance(data, dict) else None
+    if not isinstance(said, str) or not said.strip():
+        return ""
+    words = " ".join(said.split())
+    shown = words if len(words) <= 100 else words[:99] + "…"
+    return t(
+        "site.yaml's `description` says: “{description}”; if this conference is of "
+        "another series, say so there too (docs/content.md)",
+        description=shown,
+    )
 
 
 def check_slug(slug: str) -> None:

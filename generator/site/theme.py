@@ -30,6 +30,7 @@ from generator.formats import (
     format_dates,
     format_long_date,
     format_number,
+    format_text_date,
 )
 from generator.i18n import t
 from generator.load.themes import load_messages, theme_dirs
@@ -100,6 +101,7 @@ def make_environment(
         change=lambda i: change_text(i, lang),
         derivation=lambda i: derivation_note(i, lang),
         date=lambda d: format_date(d, lang),
+        text_date=lambda text: format_text_date(text, lang) if text else text,
         long_date=lambda d: format_long_date(d, lang),
         dates=lambda ds: format_dates(list(ds), lang),
         filesize=lambda n: format_bytes(n, lang),

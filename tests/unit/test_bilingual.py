@@ -199,7 +199,7 @@ def test_an_empty_english_text_is_an_error(project: Path) -> None:
     text = edit(project, D24, "      unit: cases\n", "      unit: ''\n")
     [(path, line, _, message, _)] = errors(project)
     assert (path, line) == (D24, line_of(text, "unit: ''"))
-    assert "at least 1 character" in message
+    assert message == "unit: expected text, found nothing"
 
 
 # --- the English copy ---------------------------------------------------------------

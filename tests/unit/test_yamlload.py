@@ -278,7 +278,7 @@ def test_syntax_error_after_a_tab_is_still_reported() -> None:
     _, problems, _ = parse("a:\n  b: 1\n\tc: 2\nd: [\n")  # tab read as spaces
     assert [(where(p), p.message) for p in problems] == [
         ((3, 1), "a tab character is used for indentation"),
-        ((4, 5), "invalid YAML: did not find expected node content"),  # not line 5
+        ((4, 5), "invalid YAML: a value is missing here"),  # not line 5
     ]
 
 
@@ -308,10 +308,13 @@ def test_an_unclosed_quote_is_reported_where_it_opens() -> None:
         (
             "a: [1, 2\nb: 3\n",
             (1, 4),
-            "the list that starts with '[' at 1:4 is not "
-            "closed where expected (did not find expected ',' or ']')",
+            "the list that starts with '[' at 1:4 is not closed where expected",
         ),
-        ("a:\n  b: 1\n c: 2\n", (3, 2), "invalid YAML: did not find expected key"),
+        (
+            "a:\n  b: 1\n c: 2\n",
+            (3, 2),
+            "invalid YAML: the line does not read as 'key: value'",
+        ),
     ],
 )
 def test_a_syntax_error_points_where_its_construct_opens_never_past_the_end(
@@ -465,7 +468,7 @@ def test_invalid_date_is_an_error_at_its_position(day: str) -> None:
     assert [(where(p), p.message) for p in problems] == [
         ((3, 6), f"end: expected a date written YYYY-MM-DD, got '{day}'")
     ]
-    assert problems[0].hint == "for example 2024-07-25"
+    assert problems[0].hint == "for example: end: 2024-06-30"
 
 
 def test_date_in_a_list_is_reported_at_the_item() -> None:
