@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from generator.formats import fold
 from generator.site.search_index import shards_for
 from tests.browser.helpers import open_file
 from tests.conftest import search_index
@@ -104,3 +105,49 @@ def test_results_come_a_page_at_a_time_and_more_moves_focus(
     while more.is_visible():
         more.click()
     expect(results).to_have_count(total)
+
+
+def _scan_ranking(built_html: Path, query: str) -> list[str]:
+    """Rank as search.js did when it scanned every section's folded text."""
+
+    def starts(text: str, term: str) -> int:  # how often term starts a word, to 20
+        padded, needle, count = f" {text}", f" {term}", 0
+        at = padded.find(needle)
+        while at != -1 and count < 20:
+            count += 1
+            at = padded.find(needle, at + len(needle))
+        return count
+
+    index = search_index(built_html)
+    docs = [d for key in sorted(index.chunks) for d in index.chunks[key]]
+    phrase = fold(query)
+    terms = phrase.split()
+    hits = []
+    for order, (url, _, section, text) in enumerate(docs):
+        folded = fold(f"{section} {text}")
+        counts = [starts(folded, term) for term in terms]
+        if not all(counts):
+            continue
+        score = sum(counts) + (5 * starts(folded, phrase) if len(terms) > 1 else 0)
+        score += 3 if starts(fold(section), terms[0]) else 0
+        hits.append((-score, order, url))
+    return [url for *_, url in sorted(hits)]
+
+
+@pytest.mark.parametrize("query", ["tre em", "Quỹ Bảo trợ", "đuối nước năm"])
+def test_shards_rank_as_the_scan_of_every_text_did(
+    page: Page, built_html: Path, query: str
+) -> None:
+    open_file(page, built_html, "search.html")
+    page.get_by_label("Từ khóa tìm kiếm").fill(query)
+    expect(page.locator("#search-results li").first).to_be_visible()
+    more = page.locator("#search-more")
+    while more.is_visible():
+        count = page.locator("#search-results li").count()
+        more.click()
+        expect(page.locator("#search-results li")).not_to_have_count(count)
+    shown = page.locator("#search-results h2 a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
+    expected = _scan_ranking(built_html, query)
+    assert len(expected) >= 5 and shown == expected

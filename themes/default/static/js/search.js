@@ -4,12 +4,13 @@
  * not fetch files, but may run scripts. search/manifest.js (loaded by the page) lists
  * the shard keys; for a query this script adds a <script> for each shard its words
  * need (search/t-<key>.js), and then for the chunks of pages that hold the results
- * on screen (search/p-<part>-<chunk>.js, for links and snippets). Each calls PROCEEDINGS_SEARCH.shard or
- * .part, defined below. Text is folded like generator.formats.fold (đ -> d, NFD,
- * combining marks removed, lower case, non-alphanumerics -> spaces), so "tre em"
- * finds "trẻ em". Every term must start a word; results are ranked by how often the
- * terms and the whole phrase occur, computed from word positions. Results are built
- * with DOM methods and textContent only: indexed text is never parsed as HTML.
+ * on screen (search/p-<part>-<chunk>.js, for links and snippets). Each calls
+ * PROCEEDINGS_SEARCH.shard or .part, defined below. Text is folded like
+ * generator.formats.fold (đ -> d, NFD, combining marks removed, lower case,
+ * non-alphanumerics -> spaces), so "tre em" finds "trẻ em". Every term must start a
+ * word; results are ranked by how often the terms and the whole phrase occur,
+ * computed from word positions. Results are built with DOM methods and textContent
+ * only: indexed text is never parsed as HTML.
  */
 (function () {
   "use strict";
@@ -115,21 +116,22 @@
   }
 
   // What one term finds, by section ("part:section"): its occurrences, whether it is
-  // in the heading, and the positions the phrase needs (words equal to the term, or
-  // for the last term of the phrase, words starting with it).
+  // in the heading, and the positions the phrase needs: with exact true, of words
+  // equal to the term (the phrase goes on after it); false, of words starting with
+  // it (the phrase's last term); null, none (a one-word query).
   function postings(term, keys, exact) {
     var found = {};
     keys.forEach(function (key) {
       var words = shards[key];
       Object.keys(words).forEach(function (word) {
         if (word.lastIndexOf(term, 0) !== 0) return;
-        var keep = exact === null || (exact ? word === term : true);
+        var keep = exact === false || (exact === true && word === term);
         decode(words[word], function (part, doc, count, heading, positions) {
           var id = part + ":" + doc;
           var hit = found[id] || (found[id] = { part: part, doc: doc, n: 0, head: 0, pos: [] });
           hit.n += count;
           hit.head |= heading;
-          if (keep && exact !== null) Array.prototype.push.apply(hit.pos, positions);
+          if (keep) Array.prototype.push.apply(hit.pos, positions);
         });
       });
     });
