@@ -80,7 +80,7 @@ class SearchPart:
     """One page's share of the index, ready to be assembled with the others."""
 
     chunks: tuple[str, ...]  # JSON arrays of [url, page, section, text]
-    words: tuple[tuple[str, str], ...]  # (folded word, its postings), sorted
+    words: tuple[tuple[str, str], ...]  # (folded word, length + postings), sorted
 
 
 def make_part(sections: Sequence[SearchDoc]) -> SearchPart:
@@ -104,8 +104,13 @@ def make_part(sections: Sequence[SearchDoc]) -> SearchPart:
                 last[word] = number
     return SearchPart(
         tuple(_json([[d.url, d.page, d.section, d.text] for d in c]) for c in chunks),
-        tuple((word, encode(ints)) for word, ints in sorted(postings.items())),
+        tuple((word, _sized(encode(ints))) for word, ints in sorted(postings.items())),
     )
+
+
+def _sized(postings: str) -> str:
+    """The postings after their length: what a shard needs after the part delta."""
+    return encode((len(postings),)) + postings
 
 
 def _chunks(sections: Sequence[SearchDoc]) -> list[list[SearchDoc]]:
@@ -122,12 +127,15 @@ def _chunks(sections: Sequence[SearchDoc]) -> list[list[SearchDoc]]:
 
 def assemble(parts: Sequence[SearchPart], limit: int = SHARD_LIMIT) -> dict[str, bytes]:
     """Write the manifest, the shards and the parts' chunks: {output path: bytes}."""
-    merged: dict[str, list[str]] = {}
+    merged: defaultdict[str, list[str]] = defaultdict(list)
     last: dict[str, int] = {}
+    small = _SMALL  # the one loop that runs for every word of every page
     for number, part in enumerate(parts):
         for word, postings in part.words:
-            head = encode((number - last.get(word, 0), len(postings)))
-            merged.setdefault(word, []).append(head + postings)
+            delta = number - last.get(word, 0)
+            chunks = merged[word]
+            chunks.append(small[delta] if delta < SMALL else _encode_one(delta))
+            chunks.append(postings)
             last[word] = number
     sizes = {word: sum(map(len, chunks)) for word, chunks in merged.items()}
     keys = shard_keys(sizes, limit)
@@ -230,7 +238,8 @@ def _encode_one(number: int) -> str:
     return "".join(digits)
 
 
-_SMALL = [_encode_one(n) for n in range(4096)]
+SMALL = 4096  # numbers whose digits are written once, in a table
+_SMALL = [_encode_one(n) for n in range(SMALL)]
 
 
 def _call(function: str, *args: str) -> bytes:
