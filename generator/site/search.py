@@ -21,7 +21,13 @@ from generator.markdown.pieces import RenderedNarrative, section_id
 from generator.model import Conference, Entry, Site, quantity_text
 from generator.model.anchors import ANCHORS
 from generator.site.pages import Page
-from generator.site.search_index import SearchDoc, SearchPart, assemble, make_part
+from generator.site.search_index import (
+    INDEX_VERSION,
+    SearchDoc,
+    SearchPart,
+    assemble,
+    make_part,
+)
 from generator.site.views import Extras
 
 
@@ -44,7 +50,7 @@ def search_index_files(
     for page, records in build_index(pages, narratives, extras, messages, site):
         key = ""
         if ctx.keys is not None and page.kind == "conference":
-            salt = f"search-part|{site.config.language}"
+            salt = f"search-part|{INDEX_VERSION}|{site.config.language}"
             key = ctx.key(f"data:{page.name}", f"text:{page.name}", salt=salt)
         part = ctx.cache.load("search", key) if key else None
         if not isinstance(part, SearchPart):

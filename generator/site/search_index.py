@@ -49,7 +49,7 @@ import operator
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,18 @@ class SearchPart:
     """One page's share of the index, ready to be assembled with the others."""
 
     chunks: tuple[str, ...]  # JSON arrays of [url, page, section, text]
-    words: tuple[tuple[str, str], ...]  # (folded word, length + postings), sorted
+    # The folded words, sorted, and each one's length + postings, line by line:
+    # two strings, not a tuple per word, so that reading a part from the cache
+    # makes two objects, not thousands.
+    words: str
+    postings: str
+
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """(word, length + postings) for each word of the page."""
+        if self.words:
+            yield from zip(
+                self.words.split("\n"), self.postings.split("\n"), strict=True
+            )
 
 
 def make_part(sections: Sequence[SearchDoc]) -> SearchPart:
@@ -104,7 +115,8 @@ def make_part(sections: Sequence[SearchDoc]) -> SearchPart:
                 last[word] = number
     return SearchPart(
         tuple(_json([[d.url, d.page, d.section, d.text] for d in c]) for c in chunks),
-        tuple((word, _sized(encode(ints))) for word, ints in sorted(postings.items())),
+        "\n".join(sorted(postings)),
+        "\n".join(_sized(encode(postings[word])) for word in sorted(postings)),
     )
 
 
@@ -131,7 +143,7 @@ def assemble(parts: Sequence[SearchPart], limit: int = SHARD_LIMIT) -> dict[str,
     last: dict[str, int] = {}
     small = _SMALL  # the one loop that runs for every word of every page
     for number, part in enumerate(parts):
-        for word, postings in part.words:
+        for word, postings in part.entries():
             delta = number - last.get(word, 0)
             chunks = merged[word]
             chunks.append(small[delta] if delta < SMALL else _encode_one(delta))
