@@ -1,23 +1,27 @@
 """Bytes a browser downloads before a search shows its first results.
 
 The measure of the search row of bench/run.py, kept apart so it can follow the search
-as it changes (today one ``search-index.js``; later perhaps an index in shards that
-the script fetches for the words of a query). Two ways, the first preferred:
+as it changes (once one ``search-index.js``; now an index in shards, ``search/``,
+of which the script loads those a query's words need: generator/site/search_index.py).
+Two ways, the first preferred:
 
 * **browser** (``browser_bytes``): the built site is served over HTTP from a local
   server that counts the bytes of every file it sends; headless Chromium (Debian's,
   through Playwright), with an empty cache, opens ``search.html``, waits for the
   search form, types the query and presses Enter, and the count stops when the first
-  result is in the list. Whatever the page loads — its stylesheets, fonts, scripts,
-  one index or the shards the script picks for the query, by ``<script>``,
-  ``fetch`` or ``import()`` — is counted as the browser asked for it, with no
-  knowledge of how the index is laid out. Files are sent uncompressed, so the count
-  is the uncompressed size.
+  result is in the list (or, with none, when the status speaks and the list is no
+  longer ``aria-busy``: "Searching…" is not an answer). Whatever the page loads —
+  its stylesheets, fonts, scripts, one index or the shards the script picks for the
+  query, by ``<script>``, ``fetch`` or ``import()`` — is counted as the browser
+  asked for it, with no knowledge of how the index is laid out. Files are sent
+  uncompressed, so the count is the uncompressed size.
 * **static** (``static_bytes``), when Playwright or Chromium is missing: the page,
   the stylesheets (not ``media="print"``) and scripts ``search.html`` names, plus any
-  file of the output those scripts name in a string literal (``"search-index-3.js"``,
-  ``'idx/tr.json'``): an upper bound once the index is sharded (every shard a script
-  names is counted, not just those a query needs), exact while it is one file.
+  file of the output those scripts name in a string literal (``"search-index.js"``);
+  with a sharded index (``search/manifest.js``), the shards the query's words need
+  (chosen as search.js does) and, for the texts of the first results, the
+  ``FIRST_PAGE`` largest chunks: an upper bound, since which chunks hold the first
+  results takes the ranking to know. No fonts: the browser way counts them.
 
 ``python bench/search_bytes.py OUTPUT_DIR ["trẻ em"]`` prints both.
 """
@@ -28,10 +32,12 @@ import argparse
 import contextlib
 import functools
 import html.parser
+import json
 import re
 import shutil
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +49,13 @@ DEFAULT_QUERY = "trẻ em"  # two words, the subject of every page of the corpus
 SEARCH_PAGE = "search.html"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+FIRST_PAGE = 10  # results search.js shows at once (PAGE_SIZE)
+# The first result is on screen, or the status speaks and the list is not busy.
+_SHOWN = """() => {
+  const list = document.getElementById('search-results');
+  return list.querySelector('li') !== null || (!list.hasAttribute('aria-busy')
+    && /\\S/.test(document.getElementById('search-status').textContent));
+}"""
 
 
 @dataclass(slots=True)
@@ -62,7 +75,7 @@ class SearchBytes:
         return sum(self.files.values())
 
     def largest(self, count: int = 3) -> str:
-        """The largest files, e.g. 'search-index.js 41.2 MB, search.html 4 KB'."""
+        """The largest files, e.g. 'search/t-tre.js 124 kB, search.html 4 kB'."""
         top = sorted(self.files.items(), key=lambda kv: -kv[1])[:count]
         return ", ".join(f"{path} {_size(size)}" for path, size in top)
 
@@ -172,11 +185,7 @@ def browser_bytes(
             page.wait_for_selector("#search-form:not([hidden])", state="visible")
             page.fill("#search-q", query)
             page.press("#search-q", "Enter")
-            page.wait_for_function(
-                "() => document.querySelector('#search-results li') !== null"
-                " || /\\S/.test(document.getElementById('search-status').textContent)",
-                polling=10,
-            )
+            page.wait_for_function(_SHOWN, polling=10)
             result.seconds = time.perf_counter() - started
             counter.counting = False
             result.results = page.evaluate(
@@ -236,7 +245,34 @@ def static_bytes(output: Path, query: str = DEFAULT_QUERY) -> SearchBytes:
         if path.suffix == ".js" and path.stat().st_size < 2_000_000:  # code, not data
             text = path.read_text("utf-8", "replace")
             todo += [_local(output, page, ref) for ref in _LITERAL.findall(text)]
+    for path in _shard_files(output, query):
+        result.files[path.relative_to(output).as_posix()] = path.stat().st_size
     return result
+
+
+def _shard_files(output: Path, query: str) -> list[Path]:
+    """The manifest, the shards for the query, the largest chunks (see above)."""
+    manifest = output / "search" / "manifest.js"
+    if not manifest.is_file():
+        return []
+    text = manifest.read_text("utf-8")
+    keys: list[str] = json.loads(text[text.index("{") : text.rindex("}") + 1])["shards"]
+    needed: set[str] = set()
+    for term in _fold(query).split():
+        needed |= {k for k in keys if k.startswith(term) and k != term}
+        needed |= {max((k for k in keys if term.startswith(k)), key=len, default="")}
+    shards = [output / "search" / f"t-{key}.js" for key in sorted(needed - {""})]
+    chunks = sorted(
+        (output / "search").glob("p-*.js"), key=lambda p: (-p.stat().st_size, p.name)
+    )
+    return [manifest, *shards, *chunks[:FIRST_PAGE]]
+
+
+def _fold(text: str) -> str:
+    """As generator.formats.fold: no diacritics, đ -> d, lower case, words."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", bare).split())
 
 
 def _local(output: Path, page: Path, ref: str) -> Path | None:

@@ -17,6 +17,7 @@ import pytest
 
 from generator.build.pipeline import build_site
 from generator.core.context import BuildOptions
+from generator.site.search_index import ReadIndex, read_index
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("site.yaml", "data", "content", "themes")
@@ -69,6 +70,21 @@ def copy_project(dest: Path) -> Path:
     if not seeds.exists():
         shutil.copytree(SEEDS, seeds)
     return dest
+
+
+def search_index(out: Path) -> ReadIndex:
+    """The search index of a built version (output/ or output/en/), parsed."""
+    folder = out / "search"
+    files = {f"search/{p.name}": p.read_bytes() for p in sorted(folder.glob("*.js"))}
+    return read_index(files)
+
+
+def search_text(out: Path) -> str:
+    """What a program reads in a version's index: its words and its sections."""
+    index = search_index(out)
+    words = [w for shard in index.shards.values() for w in shard]
+    docs = [" ".join(d) for chunk in index.chunks.values() for d in chunk]
+    return "\n".join([*words, *docs])
 
 
 @pytest.fixture

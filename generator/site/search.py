@@ -1,56 +1,34 @@
-"""Client-side search: the search page and ``search-index.js``, the index it reads.
+"""Client-side search: what each page contributes to the index the search page reads.
 
-The index is a JavaScript file that sets one global, not JSON fetched at run time,
-so search works on any static host and when the site is opened from disk (browsers
-refuse ``fetch`` on ``file://``). One document per section of a conference page
-(overview, key figures, each narrative heading, agenda, …) and one per series page.
-Each carries its text as written, for snippets, and folded (lower case, no
-diacritics, đ -> d) for matching; ``static/js/search.js`` folds the query the same
-way, so "tre em" finds "trẻ em".
+One document per section of a conference page (overview, key figures, each narrative
+heading, agenda, …) and one per series page, each with its text as written, for
+snippets. ``generator.site.search_index`` folds it (lower case, no diacritics,
+đ -> d) into word postings, one part per page, and assembles the parts into shards
+that ``static/js/search.js`` loads by ``<script>`` for the words of a query only;
+the script folds the query the same way, so "tre em" finds "trẻ em".
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from generator.core.context import BuildContext
 from generator.figures.stage import FigureOut
-from generator.formats import fold
 from generator.load.themes import load_messages, theme_dirs
 from generator.markdown.pieces import RenderedNarrative, section_id
 from generator.model import Conference, Entry, Site, quantity_text
 from generator.model.anchors import ANCHORS
 from generator.site.pages import Page
+from generator.site.search_index import (
+    INDEX_VERSION,
+    SearchDoc,
+    SearchPart,
+    assemble,
+    make_part,
+)
 from generator.site.views import Extras
-
-INDEX_PATH = "search-index.js"
-GLOBAL_NAME = "PROCEEDINGS_SEARCH_INDEX"
-INDEX_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class SearchDoc:
-    """One searchable section: where it is, what it is called, and its text."""
-
-    url: str  # output-relative, with a #fragment for a section
-    page: str  # the page's title, e.g. the conference's short title
-    section: str  # the section's heading, "" for the page itself
-    text: str
-    extra: str = ""  # matched but not shown, e.g. numbers written plainly (1317)
-
-    def as_json(self) -> dict[str, str]:
-        """Return the record search.js reads (short keys keep the file small)."""
-        return {
-            "u": self.url,
-            "p": self.page,
-            "s": self.section,
-            "x": self.text,
-            "f": fold(f"{self.section} {self.text} {self.extra}"),
-        }
 
 
 def search_index_files(
@@ -60,11 +38,11 @@ def search_index_files(
     narratives: Mapping[str, Sequence[RenderedNarrative]],
     extras: Extras,
 ) -> dict[str, bytes]:
-    """Write the index the search page reads: {"search-index.js": bytes}.
+    """Write the index the search page reads: {"search/…": bytes}.
 
     The records come from the planned pages that have a search format. Once the
-    inputs are keyed (a build), each conference's records are reused from the
-    cache unless its data or narratives changed.
+    inputs are keyed (a build), each conference's part is reused from the cache
+    unless its data or narratives changed; the shards are then only concatenated.
     """
     dirs = theme_dirs(site.root, site.config.theme)
     messages = load_messages(dirs, site.config.language)
@@ -72,29 +50,16 @@ def search_index_files(
     for page, records in build_index(pages, narratives, extras, messages, site):
         key = ""
         if ctx.keys is not None and page.kind == "conference":
-            salt = f"search|{site.config.language}"
+            salt = f"search-part|{INDEX_VERSION}|{site.config.language}"
             key = ctx.key(f"data:{page.name}", f"text:{page.name}", salt=salt)
-        text = ctx.cache.load("search", key) if key else None
-        if not isinstance(text, str):
-            text = ",".join(_record_json(d) for d in records())
+        part = ctx.cache.load("search", key) if key else None
+        if not isinstance(part, SearchPart):
+            part = make_part(records())
             if key:
-                ctx.cache.save("search", key, text)
-        if text:
-            parts.append(text)
-    return {INDEX_PATH: _script(",".join(parts))}
-
-
-def _record_json(doc: SearchDoc) -> str:
-    return json.dumps(
-        doc.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    )
-
-
-def _script(records: str) -> bytes:
-    text = f'{{"docs":[{records}],"version":{INDEX_VERSION}}}'
-    # Old engines end a string literal at U+2028/2029; escaping them costs nothing.
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.{GLOBAL_NAME} = {text};\n".encode()
+                ctx.cache.save("search", key, part)
+        if part.words:
+            parts.append(part)
+    return assemble(parts)
 
 
 def build_index(

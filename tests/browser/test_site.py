@@ -6,10 +6,6 @@ one test serves output/ over HTTP on 127.0.0.1, as a static host would.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -239,26 +235,6 @@ def test_screenshots(
             assert shot.stat().st_size > 10_000
     finally:
         context.close()
-
-
-@pytest.fixture
-def http_site(built_html: Path) -> Iterator[str]:
-    """output/ served over HTTP on 127.0.0.1, as any static host would serve it."""
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def test_site_works_from_a_static_http_server(page: Page, http_site: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import TEST_BASE, make_public
+from conftest import TEST_BASE, make_public, search_index, search_text
 
 from generator.build.pipeline import build_site
 from generator.commands.main import cli
@@ -122,7 +122,7 @@ def test_english_pages_exist_beside_the_vietnamese_ones(built_html: Path) -> Non
     for page in [*PAGES, "404.html"]:
         assert (built_html / page).is_file(), page
         assert (built_html / "en" / page).is_file(), page
-    assert (built_html / "en/search-index.js").is_file()
+    assert (built_html / "en/search/manifest.js").is_file()
     for slug in (S23, S24):
         svgs = sorted((built_html / "en" / slug / "figures").glob("*.svg"))
         assert svgs and len(svgs) == len(list((built_html / slug).rglob("*.svg")))
@@ -308,14 +308,16 @@ def test_english_page_links_the_vietnamese_pdf_with_a_note(built_site: Path) -> 
 def test_english_search_index_holds_english_texts_and_local_links(
     built_html: Path,
 ) -> None:
-    script = (built_html / "en/search-index.js").read_text("utf-8")
-    assert "Child abuse cases nationwide" in script
-    assert "The situation of children in the first half of 2024" in script
-    for url in set(re.findall(r'"u":"([^"#]+)', script)):
-        assert (built_html / "en" / url).is_file(), url
+    text = search_text(built_html / "en")
+    assert "Child abuse cases nationwide" in text
+    assert "The situation of children in the first half of 2024" in text
+    index = search_index(built_html / "en")
+    for chunk in index.chunks.values():
+        for url, *_ in chunk:
+            assert (built_html / "en" / url.partition("#")[0]).is_file(), url
     page = parse(built_html / "en/search.html")
     sources = [s.attrs.get("src", "") for s in page.select("script")]
-    assert "search-index.js" in sources  # its own, beside it in en/
+    assert "search/manifest.js" in sources  # its own, beside it in en/
 
 
 # --- a Vietnamese-only site is unchanged ------------------------------------------
@@ -491,6 +493,6 @@ def test_a_third_language_is_configuration_and_a_message_catalogue(
     assert '<html lang="fr">' in page and "Accueil" in page
     assert 'lang="vi">Vụ xâm hại trẻ em trên toàn quốc' in page
     assert "1 317" in page or "1,317" in page or "1.317" in page
-    assert (out / "fr" / "search-index.js").is_file()
+    assert (out / "fr" / "search" / "manifest.js").is_file()
     sitemap = (out / "sitemap.xml").read_text("utf-8")
     assert 'hreflang="fr"' in sitemap

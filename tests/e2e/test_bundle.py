@@ -31,7 +31,7 @@ from generator.build.bundle import MANIFEST, README, manifest_text
 from generator.commands.main import cli
 from generator.core.context import CACHE_DIR
 from generator.core.lock import project_lock
-from tests.conftest import PROJECT_PARTS, copy_project
+from tests.conftest import PROJECT_PARTS, copy_project, search_index
 
 TOP = "ky-yeu-hoi-nghi-cong-tac-tre-em-2024-06-30"
 ZIP_NAME = f"{TOP}.zip"
@@ -285,11 +285,15 @@ def test_every_local_link_names_a_file_so_it_opens_from_disk(unpacked: Path) -> 
     assert checked > 50
 
 
-def test_search_index_is_a_script_the_search_page_loads(unpacked: Path) -> None:
+def test_search_index_is_scripts_the_search_page_loads(unpacked: Path) -> None:
     page = (unpacked / "search.html").read_text("utf-8")
-    assert '<script src="search-index.js"' in page
-    index = (unpacked / "search-index.js").read_text("utf-8")
-    assert index.startswith("window.PROCEEDINGS_SEARCH_INDEX = ")
+    assert '<script src="search/manifest.js"' in page
+    manifest = (unpacked / "search/manifest.js").read_text("utf-8")
+    assert manifest.startswith("window.PROCEEDINGS_SEARCH_MANIFEST = ")
+    keys = search_index(unpacked).manifest["shards"]
+    assert {p.name for p in (unpacked / "search").glob("t-*.js")} == {
+        f"t-{key}.js" for key in keys
+    }
 
 
 # --- reproducible ------------------------------------------------------------------

@@ -162,9 +162,9 @@ def dangers(out: Path) -> list[str]:
                 and target.is_relative_to(out.resolve())
                 and (
                     target.is_relative_to((out / "static").resolve())
-                    or target == (out / "search-index.js").resolve()
+                    or target == (out / "search/manifest.js").resolve()
                     # the English pages' index (docs/bilingual.md)
-                    or target == (out / "en" / "search-index.js").resolve()
+                    or target == (out / "en/search/manifest.js").resolve()
                 )
             )
             if not ok:
@@ -346,7 +346,9 @@ def test_template_syntax_prints_literally_in_html_and_pdf(
             assert f"{text} {jinja}" in shown, (where, text)
         assert "49" not in shown.replace("1.349", ""), where
         assert "lặplặp" not in shown, where
-    index = (out / "search-index.js").read_text("utf-8")
+    from conftest import search_text
+
+    index = search_text(out)
     assert f"Tóm lược {jinja} hết" in index  # a narrative's summary is searched
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import TEST_BASE, make_public
+from conftest import TEST_BASE, make_public, search_index
 
 from generator import model
 from generator.build.pipeline import build_site
@@ -271,8 +271,8 @@ def test_generated_files_are_reproducible(project: Path, built_html: Path) -> No
         "sitemap.xml",
         "robots.txt",
         "feed.xml",
-        "search-index.js",
         "search.html",
+        *(p.relative_to(built_html).as_posix() for p in built_html.glob("search/*")),
         f"{S23}/{S23}.json",
         f"{S23}/{S23}.csv",
         f"{S24}/{S24}.json",
@@ -285,33 +285,35 @@ def test_generated_files_are_reproducible(project: Path, built_html: Path) -> No
 # --- search index ---------------------------------------------------------------------
 
 
-def load_index(out: Path) -> dict[str, Any]:
-    text = (out / "search-index.js").read_text("utf-8")
-    prefix = "window.PROCEEDINGS_SEARCH_INDEX = "
-    assert text.startswith(prefix) and text.endswith(";\n")
-    return json.loads(text[len(prefix) : -2])
-
-
 def test_search_index_links_to_existing_sections(built_html: Path) -> None:
-    index = load_index(built_html)
-    assert index["version"] == 1 and len(index["docs"]) > 10
-    for doc in index["docs"]:
-        page, _, fragment = doc["u"].partition("#")
+    index = search_index(built_html)
+    docs = [d for chunk in index.chunks.values() for d in chunk]
+    assert index.manifest["version"] == 2 and len(docs) > 10
+    assert index.manifest["parts"] == 3  # two conferences and their series
+    for url, page_title, _, text in docs:
+        page, _, fragment = url.partition("#")
         html = (built_html / page).read_text("utf-8")
         if fragment:
-            assert f'id="{fragment}"' in html, doc["u"]
-        assert doc["x"] and doc["p"]
+            assert f'id="{fragment}"' in html, url
+        assert text and page_title
 
 
 def test_search_index_is_folded_for_diacritic_free_queries(built_html: Path) -> None:
-    docs = load_index(built_html)["docs"]
-    assert all(d["f"] == d["f"].lower() and d["f"].isascii() for d in docs)
-    found = [
-        d for d in docs if " tre em " in f" {d['f']} " and "trẻ em" in d["x"].lower()
+    index = search_index(built_html)
+    words = [w for shard in index.shards.values() for w in shard]
+    assert all(w == w.lower() and w.isascii() and w.isalnum() for w in words)
+    # "tre em" is a phrase of the text: "em" right after "tre", in a section that
+    # says "trẻ em"
+    em = {(p.part, p.doc): set(p.positions) for p in index.postings("em")}
+    phrase = [
+        p
+        for p in index.postings("tre")
+        if any(at + 1 in em.get((p.part, p.doc), ()) for at in p.positions)
     ]
-    assert found
-    assert any("xam hai" in d["f"] and "xâm hại" in d["x"] for d in docs)
-    assert any(" 1317 " in f" {d['f']} " for d in docs)  # plain numbers find 1.317
+    assert phrase and all("trẻ em" in index.doc(p)[3].lower() for p in phrase)
+    assert any("xâm hại" in index.doc(p)[3] for p in index.postings("xam"))
+    (number,) = index.postings("1317")  # plain numbers find 1.317
+    assert "1.317" in index.doc(number)[3]
 
 
 def test_search_page_has_no_inline_script(built_html: Path) -> None:
@@ -319,7 +321,7 @@ def test_search_page_has_no_inline_script(built_html: Path) -> None:
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
     assert scripts == ["", ""]
     assert re.findall(r'<script src="([^"]+)"', html) == [
-        "search-index.js",
+        "search/manifest.js",
         "static/js/search.js",
     ]
     assert "search-nojs" in html and 'href="index.html#danh-sach"' in html
