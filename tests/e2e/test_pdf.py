@@ -407,6 +407,34 @@ def test_a_changed_stylesheet_remakes_the_briefs(
     assert (again.pdfs_made, again.pdfs_cached) == (3, 0)
 
 
+def test_an_edited_narrative_remakes_only_the_briefs_that_print_it(
+    built_site: Path, tmp_path: Path
+) -> None:
+    # The session's build, output and cache included: its briefs are a clean
+    # build's. A 2024 narrative is in the 2024 brief and the series brief only.
+    root = tmp_path / "site"
+    shutil.copytree(built_site.parent, root, symlinks=True)
+    out = root / "output"
+    again = build_site(root, BuildOptions(output=out))  # a new folder: links kept
+    assert (again.pdfs_made, again.pdfs_cached) == (0, 3)
+    inode = {name: (out / path).stat().st_ino for name, path in BRIEFS.items()}
+    narrative = root / "content" / S24 / "tinh-hinh-tre-em.md"
+    original = narrative.read_text("utf-8")
+    narrative.write_text(original + "\nĐoạn thêm ZQXW4242 để thử.\n", "utf-8")
+    edited = build_site(root, BuildOptions(output=out))
+    assert (edited.pdfs_made, edited.pdfs_cached) == (2, 1)
+    assert (out / BRIEFS[S23]).stat().st_ino == inode[S23]  # linked, not rewritten
+    for name, path in BRIEFS.items():
+        text = plain(" ".join(page_texts(PdfReader(out / path))))
+        assert ("ZQXW4242" in text) == (name != S23), name
+    # Undone: every brief is the clean build's again, byte for byte, from the cache.
+    narrative.write_text(original, "utf-8")
+    undone = build_site(root, BuildOptions(output=out))
+    assert (undone.pdfs_made, undone.pdfs_cached) == (0, 3)
+    for path in BRIEFS.values():
+        assert (out / path).read_bytes() == (built_site / path).read_bytes(), path
+
+
 # --- safety ---------------------------------------------------------------------------
 
 
