@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
     from generator.pdf.options import PdfOptions
 
+STARTUP_SECONDS = 60.0  # for a worker to load WeasyPrint before its first job
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -129,8 +131,9 @@ class _Worker:
     process: Any
     jobs: list[Job] = field(default_factory=list)
     finished: int = 0  # jobs it reported on
-    since: float = 0.0  # when its current job (or its wait for jobs) began
+    since: float = 0.0  # when its current job began (or its jobs were sent)
     sent: bool = False
+    ready: bool = False  # it has loaded WeasyPrint and started a job
 
 
 class Renderers:
@@ -177,7 +180,7 @@ class Renderers:
     def collect(self, done: Callable[[Job, Outcome], None]) -> None:
         """Wait for every job submitted; tell done of each outcome as it comes."""
         while active := [w for w in self.workers if w.finished < len(w.jobs)]:
-            deadline = min(w.since for w in active) + self.options.timeout
+            deadline = min(self._deadline(w) for w in active)
             ready = multiprocessing.connection.wait(
                 [w.conn for w in active], timeout=max(0.0, deadline - time.monotonic())
             )
@@ -188,9 +191,7 @@ class Renderers:
                         break
             now = time.monotonic()
             for worker in active:
-                if worker.finished < len(worker.jobs) and (
-                    now >= worker.since + self.options.timeout
-                ):
+                if worker.finished < len(worker.jobs) and now >= self._deadline(worker):
                     self._fail(
                         worker,
                         done,
@@ -205,6 +206,15 @@ class Renderers:
             worker.process.join()
             worker.conn.close()
         self.workers.clear()
+
+    def _deadline(self, worker: _Worker) -> float:
+        """When the worker's current job is over its time.
+
+        A job's time starts when the worker starts it; a worker still loading
+        WeasyPrint (a fresh one, on a busy machine) gets STARTUP_SECONDS at least.
+        """
+        limit = self.options.timeout
+        return worker.since + (limit if worker.ready else max(limit, STARTUP_SECONDS))
 
     def _launch(self) -> _Worker:
         context = _process_context()
@@ -242,7 +252,7 @@ class Renderers:
                 worker, done, _crash_message(worker.process.exitcode, self.options)
             )
             return
-        worker.since = at  # the next job starts now, or has started at `at`
+        worker.since, worker.ready = at, True  # the next job starts at `at`
         if kind == "done":
             worker.finished = index + 1
             done(worker.jobs[index], value)

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -680,6 +681,38 @@ def test_a_brief_over_its_limits_is_stopped_with_a_clear_error(
     monkeypatch.setattr(pdf_worker, "render_pdf", lambda *args: bytearray(2**32))
     greedy = make(PdfOptions(memory=64 * 2**20, use_cache=False))
     assert "more than 64 MiB of memory" in greedy.message
+
+
+def test_a_stopped_brief_leaves_its_workers_other_briefs_to_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One worker gets all three briefs, the longest (hanging) first. Forked, so the
+    # workers run the patched renderer.
+    monkeypatch.setattr(
+        pdf_worker, "_process_context", lambda: multiprocessing.get_context("fork")
+    )
+
+    def render(html: str, *_: object) -> pdf_worker.Outcome:
+        if html.startswith("hang"):
+            time.sleep(60)
+        return pdf_worker.Outcome(pdf=html.encode())
+
+    monkeypatch.setattr(pdf_worker, "render_pdf", render)
+    resources = Resources(FALLBACK_ROOT, {})
+    jobs = [
+        pdf_worker.Job(html, f"{html}.pdf", html, resources, "none", html, Path("d"))
+        for html in ("b", "hang-up", "cc")
+    ]
+    outcomes: dict[str, pdf_worker.Outcome] = {}
+    with pdf_worker.Renderers(PdfOptions(workers=1, timeout=1.5)) as renderers:
+        renderers.submit(jobs)
+        renderers.collect(lambda job, outcome: outcomes.update({job.html: outcome}))
+        first, fresh = (w.process for w in renderers.workers)
+        assert not first.is_alive()
+    assert list(outcomes) == ["hang-up", "cc", "b"]  # longest first
+    assert "took over 1.5 s and was stopped" in outcomes["hang-up"].error
+    assert (outcomes["cc"].pdf, outcomes["b"].pdf) == (b"cc", b"b")
+    assert not fresh.is_alive()
 
 
 # --- the pdf command ------------------------------------------------------------------
