@@ -47,6 +47,7 @@ from generator.load.project import load_site
 from generator.load.translate import missing_texts, translated_site
 from generator.model import Positions, Site
 from generator.pdf.options import VARIANTS, PdfOptions
+from generator.pdf.worker import Renderers
 from generator.site.links import check_links
 from generator.site.pages import plan_site
 from generator.site.views import PdfOut
@@ -168,20 +169,37 @@ def _make(
 ) -> tuple[dict[str, bytes | Path], Outputs]:
     """Run every stage; return the files to publish and the record of them."""
     site = stages.load(ctx)
+    with stages.pdf_workers(ctx, site) as renderers:  # they load while we draw
+        return _make_loaded(ctx, summary, previous, site, renderers)
+
+
+def _make_loaded(
+    ctx: BuildContext,
+    summary: Summary,
+    previous: Previous,
+    site: Site,
+    renderers: Renderers | None,
+) -> tuple[dict[str, bytes | Path], Outputs]:
     narratives = stages.narratives(ctx, site)
     ctx.check()
     drawn = stages.figures(ctx, site)
     ctx.check()
     summary.figures_drawn, summary.figures_cached = drawn.drawn, drawn.cached
-    pdfs = None
-    if ctx.options.pdf and site.config.pdf:
-        pdfs = stages.briefs(ctx, site, narratives, drawn)
-        ctx.check()
-        summary.pdfs_made, summary.pdfs_cached = pdfs.made, pdfs.cached
-    made = stages.versions(ctx, site, narratives, drawn, pdfs)
+    # The briefs render in their workers while the other languages are made; the
+    # pages wait for them only to show each brief's size.
+    briefs = None
+    if renderers is not None:
+        briefs = stages.start_briefs(ctx, site, narratives, drawn, renderers)
+    made = stages.versions(ctx, site, narratives, drawn, None)
     for version in made[1:]:
         summary.figures_drawn += version.figures.drawn
         summary.figures_cached += version.figures.cached
+    pdfs = None
+    if briefs is not None:
+        pdfs = briefs.finish()
+        ctx.check()
+        summary.pdfs_made, summary.pdfs_cached = pdfs.made, pdfs.cached
+        stages.with_pdfs(made, pdfs)
     outputs = Outputs(previous)
     stages.outputs(ctx, made, pdfs, outputs)
     ctx.reporter.stage("render", sum(len(v.pages) for v in made))

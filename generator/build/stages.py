@@ -8,9 +8,10 @@ later stages never see invalid data. ``build``, ``check``, ``pdf``, ``bundle`` a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from generator.markdown.render import (
 )
 from generator.model import Entry, Positions, Site, Untranslated
 from generator.pdf.options import PdfOptions
-from generator.pdf.stage import PdfResult
+from generator.pdf.stage import PdfResult, PendingBriefs
+from generator.pdf.worker import Renderers
 from generator.site.datasets import dataset_csv, dataset_json, dataset_paths
 from generator.site.pages import (
     Page,
@@ -230,6 +232,41 @@ def briefs(
     return make_briefs(
         ctx, site, pages, narratives, extras, drawn.files, options, only=only
     )
+
+
+@contextlib.contextmanager
+def pdf_workers(ctx: BuildContext, site: Site) -> Iterator[Renderers | None]:
+    """Start the PDF workers now if the build makes briefs (else give None).
+
+    Each loads WeasyPrint while the figures are drawn; they die with the block.
+    """
+    if not (ctx.options.pdf and site.config.pdf):
+        yield None
+        return
+    with Renderers(PdfOptions()) as renderers:
+        renderers.warm_up()
+        yield renderers
+
+
+def start_briefs(
+    ctx: BuildContext,
+    site: Site,
+    narratives: Narratives,
+    drawn: FigureResult,
+    renderers: Renderers,
+) -> PendingBriefs:
+    """Send the briefs not in the cache to the workers; ``finish`` waits for them."""
+    from generator.pdf.stage import start_briefs as start
+
+    extras = Extras(figures=drawn.figures, preview=ctx.options.preview)
+    pages = plan_site(site)
+    return start(ctx, site, pages, narratives, extras, drawn.files, renderers)
+
+
+def with_pdfs(made: Sequence[Version], pdfs: PdfResult) -> None:
+    """Give every version's pages the briefs (their links show each one's size)."""
+    for version in made:
+        version.extras = dataclasses.replace(version.extras, pdfs=pdfs.pdfs)
 
 
 @dataclass(slots=True)

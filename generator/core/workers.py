@@ -78,14 +78,26 @@ def become_worker(parent: int, inherited: Iterable[int] = ()) -> None:
     and SIGHUP kill it at once; inherited descriptors (other workers' pipes) are
     closed, so no worker keeps another's pipe open.
     """
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: signals still
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # Signals first: until then a signal would run the parent's handler here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: signals still
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     for fd in inherited:
         with contextlib.suppress(OSError):
             os.close(fd)
     if os.getppid() != parent:  # the parent died before the request was made
         os._exit(1)
+
+
+def _libc() -> ctypes.CDLL:
+    """The C library, found without ``find_library`` where possible.
+
+    The symbols already loaded into this process have prctl on Linux;
+    ``find_library`` would run ``ldconfig`` in every worker (60 ms).
+    """
+    loaded = ctypes.CDLL(None, use_errno=True)
+    if hasattr(loaded, "prctl"):
+        return loaded
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)

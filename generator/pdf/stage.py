@@ -10,8 +10,9 @@ How a brief is made (docs/pdf.md):
 3. The brief is keyed by a hash of its HTML, the files it loads, the versions of
    WeasyPrint and its PDF writer, the options and ``CACHE_VERSION``; a hit reuses the
    cached bytes without starting WeasyPrint.
-4. Misses render in worker processes, at most ``PdfOptions.workers`` at a time, each
-   with a time and a memory limit (``generator.pdf.worker``).
+4. Misses render in worker processes, ``PdfOptions.workers`` of them, each with a
+   time and a memory limit (``generator.pdf.worker``). The build starts them early
+   and makes its pages while they render (``start_briefs``, then ``finish``).
 
 Output is reproducible: the dates in the PDF come from the data, its identifier is a
 hash of its content, and nothing depends on the clock.
@@ -39,7 +40,8 @@ from generator.pdf.brief import (
 )
 from generator.pdf.fetch import Resources, check_brief, site_resources
 from generator.pdf.options import PdfOptions
-from generator.pdf.worker import Job, Outcome, render_isolated, report_outcome
+from generator.pdf.report import report_outcome
+from generator.pdf.worker import Job, Outcome, Renderers
 from generator.site.pages import Page
 from generator.site.views import Extras, PdfOut
 
@@ -74,39 +76,79 @@ def make_briefs(
     A brief whose key is in the cache is not rendered again.
     """
     options = options or PdfOptions()
+    with Renderers(options) as renderers:
+        return start_briefs(
+            ctx, site, pages, narratives, extras, figure_files, renderers, only
+        ).finish()
+
+
+def start_briefs(
+    ctx: BuildContext,
+    site: Site,
+    pages: Sequence[Page],
+    narratives: Mapping[str, Sequence[RenderedNarrative]],
+    extras: Extras,
+    figure_files: Mapping[str, bytes | Path],
+    renderers: Renderers,
+    only: str | None = None,
+) -> PendingBriefs:
+    """Start making the briefs: cached ones are taken, the others sent to renderers.
+
+    Returns at once; ``finish`` waits for the renderers. The caller may do other
+    work meanwhile (the build makes its pages).
+    """
+    options = renderers.options
     found = Problems()  # one brief's problem is often every brief's: reported once
     jobs, written = _jobs(
         ctx, site, pages, narratives, extras, figure_files, options, only, found
     )
     ctx.reporter.stage("pdf", len(jobs))
-    result = PdfResult()
+    pending = PendingBriefs(ctx, site, renderers, found, written)
     todo = []
     for job in jobs:
         cached = ctx.cache.file("pdf", f"{job.key}.pdf") if options.use_cache else None
         if cached is None:
             todo.append(job)
             continue
-        _add(result, job, cached, cached.stat().st_size)
-        result.cached += 1
+        _add(pending.result, job, cached, cached.stat().st_size)
+        pending.result.cached += 1
         ctx.reporter.step(job.name)
+    renderers.submit(todo)
+    return pending
 
-    def done(job: Job, outcome: Outcome) -> None:
-        clean = report_outcome(job, outcome, written[job.name], site, found)
+
+@dataclass(slots=True)
+class PendingBriefs:
+    """Briefs being rendered: ``finish`` waits for them and returns the result."""
+
+    ctx: BuildContext
+    site: Site
+    renderers: Renderers
+    found: Problems
+    written: dict[str, list[Narrative]]  # the narratives each brief prints
+    result: PdfResult = field(default_factory=PdfResult)
+
+    def finish(self) -> PdfResult:
+        """Wait for the renderers; report what they said, cache the clean PDFs."""
+        self.renderers.collect(self._done)
+        self.ctx.problems.extend(dict.fromkeys(self.found.items))
+        self.result.pdfs = dict(sorted(self.result.pdfs.items()))
+        return self.result
+
+    def _done(self, job: Job, outcome: Outcome) -> None:
+        ctx, result = self.ctx, self.result
+        clean = report_outcome(
+            job, outcome, self.written[job.name], self.site, self.found
+        )
         if outcome.pdf:
             kept = (
                 ctx.cache.store("pdf", f"{job.key}.pdf", outcome.pdf)
-                if clean and options.use_cache
+                if clean and self.renderers.options.use_cache
                 else None
             )
             _add(result, job, kept or outcome.pdf, len(outcome.pdf))
             result.made += 1
         ctx.reporter.step(job.name)
-
-    todo.sort(key=lambda job: -len(job.html))  # longest first: workers finish together
-    render_isolated(todo, options, done)
-    ctx.problems.extend(dict.fromkeys(found.items))
-    result.pdfs = dict(sorted(result.pdfs.items()))
-    return result
 
 
 def _jobs(

@@ -1,50 +1,41 @@
 """Render PDF briefs with WeasyPrint in worker processes, each within its limits.
 
-WeasyPrint is imported here only when a brief is rendered. Each worker renders one
-brief, under a memory limit set when it starts; one that runs past its time is killed,
-and every worker dies with the build (``core.workers.become_worker``): an
-interrupted, terminated or killed build leaves no renderer behind.
-What a worker said (refused URLs, system fonts, WeasyPrint's warnings) is reported
-where its cause is written.
+The build starts the workers early (``Renderers.warm_up``), so each imports
+WeasyPrint while the figures are drawn, and hands them all their jobs at once; the
+HTML pages are made while they render. A worker renders its briefs one by one,
+under a memory limit set when it has loaded WeasyPrint; a brief that runs past its
+time is stopped with its worker, whose other briefs go to a fresh one. Every worker
+dies with the build (``core.workers.become_worker``): an interrupted, terminated or
+killed build leaves no renderer behind. What a worker said is reported where its
+cause is written (``pdf.report``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
-import posixpath
-import re
 import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from generator.core.workers import become_worker
-from generator.errors import Pos, Problems
 from generator.i18n import t
-from generator.model import Narrative, Site
-from generator.pdf.fetch import (
-    TEMPLATE,
-    Refusal,
-    Resources,
-    find_in_text,
-    find_in_theme,
-    make_url_fetcher,
-    report_refusal,
-)
+from generator.pdf.fetch import Refusal, Resources, make_url_fetcher
 from generator.pdf.holes import fill_holes
-from generator.site.theme import project_path, static_files
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from generator.pdf.options import PdfOptions
+
+STARTUP_SECONDS = 60.0  # for a worker to load WeasyPrint before its first job
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,78 +124,177 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_isolated(
-    jobs: Sequence[Job], options: PdfOptions, done: Callable[[Job, Outcome], None]
-) -> None:
-    """Render jobs in worker processes, options.workers at once, each within limits."""
-    if not jobs:
-        return
-    context = _process_context()
-    if context.get_start_method() == "fork":
-        # Import once here, so that every forked worker starts with WeasyPrint loaded.
-        import weasyprint  # noqa: F401
-    pending = list(jobs)
-    running: dict[Connection, tuple[Job, Any, float]] = {}
-    try:
-        while pending or running:
-            while pending and len(running) < max(1, options.workers):
-                job = pending.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                # A forked worker closes the read ends it inherited (its own and
-                # the other workers'), so no pipe outlives the worker it is for.
-                inherited = (
-                    [receive.fileno(), *(c.fileno() for c in running)]
-                    if context.get_start_method() == "fork"
-                    else []
-                )
-                process = context.Process(
-                    target=_work,
-                    args=(job, options.memory, send, os.getpid(), inherited),
-                    daemon=True,
-                )
-                process.start()
-                send.close()
-                running[receive] = (job, process, time.monotonic() + options.timeout)
-            wait = max(
-                0.0,
-                min(deadline for _, _, deadline in running.values()) - time.monotonic(),
+@dataclass(slots=True)
+class _Worker:
+    """One worker process, the jobs it was given, and how far it got."""
+
+    conn: Connection
+    process: Any
+    jobs: list[Job] = field(default_factory=list)
+    finished: int = 0  # jobs it reported on
+    since: float = 0.0  # when its current job began (or its jobs were sent)
+    sent: bool = False
+    ready: bool = False  # it has loaded WeasyPrint and started a job
+
+
+class Renderers:
+    """Worker processes that render briefs, started ahead of their jobs.
+
+    ``warm_up`` starts the workers, each importing WeasyPrint while the build draws
+    its figures; ``submit`` hands out the jobs at once, longest first, each to the
+    worker with the least work (by HTML length), and returns; ``collect`` waits for
+    every outcome, stops a job that runs past its time and gives the jobs its worker
+    had left to a fresh one. Leaving the block kills every worker still running.
+    """
+
+    def __init__(self, options: PdfOptions) -> None:
+        self.options = options
+        self.workers: list[_Worker] = []
+
+    def __enter__(self) -> Renderers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def warm_up(self, count: int = 0) -> None:
+        """Start workers until count (default: options.workers) wait for jobs."""
+        want = count or max(1, self.options.workers)
+        while sum(not w.sent for w in self.workers) < want:
+            self.workers.append(self._launch())
+
+    def submit(self, jobs: Sequence[Job]) -> None:
+        """Give the jobs to the waiting workers (started now if need be)."""
+        if not jobs:
+            return
+        self.warm_up(min(max(1, self.options.workers), len(jobs)))
+        idle = [w for w in self.workers if not w.sent]
+        load = [0] * len(idle)
+        for job in sorted(jobs, key=lambda job: -len(job.html)):
+            least = load.index(min(load))
+            idle[least].jobs.append(job)
+            load[least] += len(job.html)
+        for worker in idle:
+            if worker.jobs:
+                self._send(worker)
+
+    def collect(self, done: Callable[[Job, Outcome], None]) -> None:
+        """Wait for every job submitted; tell done of each outcome as it comes."""
+        while active := [w for w in self.workers if w.finished < len(w.jobs)]:
+            deadline = min(self._deadline(w) for w in active)
+            ready = multiprocessing.connection.wait(
+                [w.conn for w in active], timeout=max(0.0, deadline - time.monotonic())
             )
-            for conn in multiprocessing.connection.wait(list(running), timeout=wait):
-                assert isinstance(conn, multiprocessing.connection.Connection)
-                job, process, _ = running.pop(conn)
-                try:
-                    outcome = conn.recv()
-                except EOFError:
-                    process.join(5)
-                    outcome = Outcome(error=_crash_message(process.exitcode, options))
-                conn.close()
-                process.join(5)
-                done(job, outcome)
+            for worker in active:
+                while worker.conn in ready and worker.finished < len(worker.jobs):
+                    self._receive(worker, done)
+                    if not worker.conn.poll():
+                        break
             now = time.monotonic()
-            for conn, (job, process, deadline) in list(running.items()):
-                if now >= deadline:
-                    process.kill()
-                    process.join()
-                    conn.close()
-                    del running[conn]
-                    done(
-                        job,
-                        Outcome(
-                            error=t(
-                                "it took over {timeout:g} s and was stopped",
-                                timeout=options.timeout,
-                            )
+            for worker in active:
+                if worker.finished < len(worker.jobs) and now >= self._deadline(worker):
+                    self._fail(
+                        worker,
+                        done,
+                        t(
+                            "it took over {timeout:g} s and was stopped",
+                            timeout=self.options.timeout,
                         ),
                     )
-    finally:
-        for conn, (_, process, _) in running.items():
-            process.kill()
-            process.join()
-            conn.close()
+
+    def close(self) -> None:
+        """Kill every worker still running (one done with its jobs has exited)."""
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join()
+            worker.conn.close()
+        self.workers.clear()
+
+    def _deadline(self, worker: _Worker) -> float:
+        """When the worker's current job is over its time.
+
+        A job's time starts when the worker starts it; a worker still loading
+        WeasyPrint (a fresh one, on a busy machine) gets STARTUP_SECONDS at least.
+        """
+        limit = self.options.timeout
+        return worker.since + (limit if worker.ready else max(limit, STARTUP_SECONDS))
+
+    def _launch(self) -> _Worker:
+        context = _process_context()
+        mine, theirs = context.Pipe()
+        # A forked worker closes the ends it inherited (its parent's and the other
+        # workers'), so no pipe outlives the worker it is for.
+        inherited = (
+            [mine.fileno(), *(w.conn.fileno() for w in self.workers)]
+            if context.get_start_method() == "fork"
+            else []
+        )
+        process = context.Process(
+            target=_serve,
+            args=(theirs, self.options.memory, os.getpid(), inherited),
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        return _Worker(mine, process, since=time.monotonic())
+
+    def _send(self, worker: _Worker) -> None:
+        """Send a worker its jobs, each with only the files its brief names."""
+        with contextlib.suppress(OSError):  # it died: collect finds out, and says so
+            worker.conn.send(
+                [replace(job, resources=_named(job)) for job in worker.jobs]
+            )
+        worker.sent, worker.since = True, time.monotonic()
+
+    def _receive(self, worker: _Worker, done: Callable[[Job, Outcome], None]) -> None:
+        try:
+            kind, index, value, at = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(5)
+            self._fail(
+                worker, done, _crash_message(worker.process.exitcode, self.options)
+            )
+            return
+        worker.since, worker.ready = at, True  # the next job starts at `at`
+        if kind == "done":
+            worker.finished = index + 1
+            done(worker.jobs[index], value)
+
+    def _fail(
+        self, worker: _Worker, done: Callable[[Job, Outcome], None], error: str
+    ) -> None:
+        """Report the worker's current job as failed; its other jobs go to another."""
+        worker.process.kill()
+        worker.process.join()
+        job, rest = worker.jobs[worker.finished], worker.jobs[worker.finished + 1 :]
+        worker.jobs = worker.jobs[: worker.finished + 1]
+        worker.finished = len(worker.jobs)
+        done(job, Outcome(error=error))
+        if rest:
+            fresh = self._launch()
+            fresh.jobs = rest
+            self.workers.append(fresh)
+            self._send(fresh)
+
+
+def _named(job: Job) -> Resources:
+    """The job's resources without the drawn files its HTML never names.
+
+    The same rule as the brief's cache key: a figure the HTML does not name cannot
+    change the PDF, so a worker need not receive it.
+    """
+    files = job.resources.files
+    kept = {
+        rel: payload
+        for rel, payload in files.items()
+        if isinstance(payload, Path) or rel in job.html
+    }
+    return replace(job.resources, files=kept)
 
 
 def _process_context() -> Any:
-    """Fork when safe (Linux, one thread): workers start with WeasyPrint loaded."""
+    """Fork when safe (Linux, one thread), else spawn."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -227,15 +317,34 @@ def _crash_message(exitcode: int | None, options: PdfOptions) -> str:
     )
 
 
-def _work(
-    job: Job, memory: int, conn: Connection, parent: int, inherited: list[int]
-) -> None:
-    """Render one job in a worker process and send back the outcome.
+def _serve(conn: Connection, memory: int, parent: int, inherited: list[int]) -> None:
+    """A worker: load WeasyPrint, then render the jobs it is sent, one by one.
 
-    The worker dies with its parent, even one killed outright (``become_worker``).
+    The jobs are read by a thread while WeasyPrint loads; each job is announced
+    when it starts (so the parent can time it) and its outcome sent when done. The
+    worker dies with its parent, even one killed outright (``become_worker``).
     """
     become_worker(parent, inherited)
+    received: list[list[Job]] = []
+    reader = threading.Thread(target=_read_jobs, args=(conn, received), daemon=True)
+    reader.start()
+    with contextlib.suppress(Exception):  # a failing import is reported per job
+        import weasyprint  # noqa: F401  # warms up while the build draws figures
     _limit_memory(memory)
+    reader.join()
+    for index, job in enumerate(received[0] if received else ()):
+        conn.send(("start", index, None, time.monotonic()))
+        outcome = _render(job, memory)
+        conn.send(("done", index, outcome, time.monotonic()))
+    conn.close()
+
+
+def _read_jobs(conn: Connection, received: list[list[Job]]) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        received.append(conn.recv())
+
+
+def _render(job: Job, memory: int) -> Outcome:
     started = time.perf_counter()
     try:
         outcome = render_pdf(job.html, job.resources, job.variant)
@@ -246,8 +355,7 @@ def _work(
     except BaseException as exc:  # a bug, or WeasyPrint failing: report, never hang
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         outcome = Outcome(error=t("the renderer failed: {last}", last=last))
-    conn.send(replace(outcome, seconds=time.perf_counter() - started))
-    conn.close()
+    return replace(outcome, seconds=time.perf_counter() - started)
 
 
 def _limit_memory(extra: int) -> None:
@@ -266,92 +374,3 @@ def _limit_memory(extra: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def report_outcome(
-    job: Job,
-    outcome: Outcome,
-    narratives: Sequence[Narrative],
-    site: Site,
-    problems: Problems,
-) -> bool:
-    """Turn what a worker said into problems; True if the PDF can be cached."""
-    if outcome.error:
-        problems.add(
-            Pos(job.data_file),
-            t(
-                "could not make the PDF brief {path}: {error}",
-                path=job.path,
-                error=outcome.error,
-            ),
-            t("see docs/pdf.md (Limits); with ordinary content, this is a bug"),
-        )
-        return False
-    refusals = [r for r in dict.fromkeys(outcome.refusals) if r.url not in job.reported]
-    for refusal in refusals:
-        report_refusal(refusal, find_in_theme(refusal.url, site), problems)
-    for family in outcome.fallback_fonts:
-        problems.warn(
-            Pos(job.data_file),
-            t(
-                "the PDF brief {path} uses the system font '{family}' for characters "
-                "its fonts lack",
-                path=job.path,
-                family=family,
-            ),
-            t(
-                "add a font with those characters under themes/site/static/fonts/ "
-                "and name it in brief.css (docs/pdf.md, Fonts)"
-            ),
-        )
-    for message in outcome.messages:
-        _report_message(message, narratives, site, problems)
-    return not (outcome.refusals or outcome.fallback_fonts or outcome.messages)
-
-
-def _report_message(
-    message: str, narratives: Sequence[Narrative], site: Site, problems: Problems
-) -> None:
-    """Report a WeasyPrint warning where its cause is written, if it can be found."""
-    quoted = re.search(r'"([^"]+)"', message)
-    if quoted is None:
-        problems.warn(
-            _stylesheet_pos(message, site),
-            t("PDF renderer: {message}", message=message),
-        )
-        return
-    url = quoted.group(1)
-    name = posixpath.basename(urlsplit(url).path)
-    written = re.sub(r"^[0-9a-f]{8}-", "", name)  # the Markdown stage's media/<hash>-
-    in_narrative = next(
-        (
-            found
-            for needle in dict.fromkeys((url, name, written))
-            for n in narratives
-            if needle
-            and (found := find_in_text(n.body, needle, n.path, n.body_line)) is not None
-        ),
-        None,
-    )
-    pos = in_narrative or find_in_theme(url, site)
-    if "has no required alt description" in message:
-        if in_narrative is not None:
-            return  # the Markdown stage has warned at the image, with its line
-        problems.warn(
-            pos,
-            t(
-                "image '{src}' has no alt text, which the tagged PDF needs",
-                src=written or url,
-            ),
-            t("describe what it shows: ![description](file)"),
-        )
-    else:
-        problems.warn(pos, t("PDF renderer: {message}", message=message))
-
-
-def _stylesheet_pos(message: str, site: Site) -> Pos:
-    """Place a renderer warning ("... at 12:3 ...") in the brief's stylesheet."""
-    css = static_files(site.root, site.config.theme).get("static/css/brief.css")
-    path = project_path(css, site.root) if css else Path(TEMPLATE)
-    at = re.search(r"\bat (\d+):(\d+)\b", message)
-    return Pos(path, int(at.group(1)), int(at.group(2))) if at else Pos(path)

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -407,6 +408,34 @@ def test_a_changed_stylesheet_remakes_the_briefs(
     assert (again.pdfs_made, again.pdfs_cached) == (3, 0)
 
 
+def test_an_edited_narrative_remakes_only_the_briefs_that_print_it(
+    built_site: Path, tmp_path: Path
+) -> None:
+    # The session's build, output and cache included: its briefs are a clean
+    # build's. A 2024 narrative is in the 2024 brief and the series brief only.
+    root = tmp_path / "site"
+    shutil.copytree(built_site.parent, root, symlinks=True)
+    out = root / "output"
+    again = build_site(root, BuildOptions(output=out))  # a new folder: links kept
+    assert (again.pdfs_made, again.pdfs_cached) == (0, 3)
+    inode = {name: (out / path).stat().st_ino for name, path in BRIEFS.items()}
+    narrative = root / "content" / S24 / "tinh-hinh-tre-em.md"
+    original = narrative.read_text("utf-8")
+    narrative.write_text(original + "\nĐoạn thêm ZQXW4242 để thử.\n", "utf-8")
+    edited = build_site(root, BuildOptions(output=out))
+    assert (edited.pdfs_made, edited.pdfs_cached) == (2, 1)
+    assert (out / BRIEFS[S23]).stat().st_ino == inode[S23]  # linked, not rewritten
+    for name, path in BRIEFS.items():
+        text = plain(" ".join(page_texts(PdfReader(out / path))))
+        assert ("ZQXW4242" in text) == (name != S23), name
+    # Undone: every brief is the clean build's again, byte for byte, from the cache.
+    narrative.write_text(original, "utf-8")
+    undone = build_site(root, BuildOptions(output=out))
+    assert (undone.pdfs_made, undone.pdfs_cached) == (0, 3)
+    for path in BRIEFS.values():
+        assert (out / path).read_bytes() == (built_site / path).read_bytes(), path
+
+
 # --- safety ---------------------------------------------------------------------------
 
 
@@ -652,6 +681,38 @@ def test_a_brief_over_its_limits_is_stopped_with_a_clear_error(
     monkeypatch.setattr(pdf_worker, "render_pdf", lambda *args: bytearray(2**32))
     greedy = make(PdfOptions(memory=64 * 2**20, use_cache=False))
     assert "more than 64 MiB of memory" in greedy.message
+
+
+def test_a_stopped_brief_leaves_its_workers_other_briefs_to_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One worker gets all three briefs, the longest (hanging) first. Forked, so the
+    # workers run the patched renderer.
+    monkeypatch.setattr(
+        pdf_worker, "_process_context", lambda: multiprocessing.get_context("fork")
+    )
+
+    def render(html: str, *_: object) -> pdf_worker.Outcome:
+        if html.startswith("hang"):
+            time.sleep(60)
+        return pdf_worker.Outcome(pdf=html.encode())
+
+    monkeypatch.setattr(pdf_worker, "render_pdf", render)
+    resources = Resources(FALLBACK_ROOT, {})
+    jobs = [
+        pdf_worker.Job(html, f"{html}.pdf", html, resources, "none", html, Path("d"))
+        for html in ("b", "hang-up", "cc")
+    ]
+    outcomes: dict[str, pdf_worker.Outcome] = {}
+    with pdf_worker.Renderers(PdfOptions(workers=1, timeout=1.5)) as renderers:
+        renderers.submit(jobs)
+        renderers.collect(lambda job, outcome: outcomes.update({job.html: outcome}))
+        first, fresh = (w.process for w in renderers.workers)
+        assert not first.is_alive()
+    assert list(outcomes) == ["hang-up", "cc", "b"]  # longest first
+    assert "took over 1.5 s and was stopped" in outcomes["hang-up"].error
+    assert (outcomes["cc"].pdf, outcomes["b"].pdf) == (b"cc", b"b")
+    assert not fresh.is_alive()
 
 
 # --- the pdf command ------------------------------------------------------------------
