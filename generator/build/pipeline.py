@@ -25,9 +25,10 @@ from generator.build.outputs import (
 from generator.build.publish import check_writable, publish
 from generator.build.stamp import (
     compute_stamp,
-    is_up_to_date,
     outside_inputs,
     record_stamp,
+    stamped_problems,
+    up_to_date_line,
     with_reads,
 )
 from generator.core.cache import Cache
@@ -70,7 +71,7 @@ class Summary:
 
     def __str__(self) -> str:
         if self.up_to_date:
-            return f"{self.output} is up to date ({self.seconds:.2f} s)"
+            return up_to_date_line(self.output, self.seconds, self.warnings)
         parts = [f"{self.pages} pages"]
         if self.pages_reused:
             parts[0] += f" ({self.pages - self.pages_reused} rendered)"
@@ -118,8 +119,10 @@ def _build(ctx: BuildContext, stamp: str | None) -> Summary:
     options = ctx.options
     summary = Summary(output=options.output)
     stamp = stamp or compute_stamp(ctx.root, options)
-    if is_up_to_date(ctx.cache, ctx.root, options.output, stamp):
+    again = stamped_problems(ctx.cache, ctx.root, options.output, stamp)
+    if again is not None:  # nothing changed: its problems, as they were printed
         summary.up_to_date = True
+        _report(ctx, summary, again)
         return summary
     check_writable(options.output)  # say it now, not after every stage ran
     files, outputs = _make(ctx, summary, previous_outputs(ctx.cache, options.output))
@@ -130,19 +133,33 @@ def _build(ctx: BuildContext, stamp: str | None) -> Summary:
     publish(files, options.output)
     record_outputs(ctx.cache, options.output, outputs.keys())
     ctx.cache.prune()
+    # What the inputs gave (warnings, the masked small counts of
+    # docs/suppression.md) is kept with the stamp, to be printed again by a
+    # build that finds nothing changed; what this run's cache did is not.
+    kept = [p for p in ctx.problems.items if p.pos.path != Path(CACHE_DIR)]
     ctx.note_damaged_cache()
-    # Only a clean build may be skipped next time: warnings (and the list of
-    # masked small counts, docs/suppression.md) must be shown again.
-    clean = not ctx.problems.warnings and not ctx.problems.notes
-    record_stamp(ctx.cache, options.output, full_stamp if clean else None, reads)
+    problems = _in_order(kept)
+    record_stamp(ctx.cache, options.output, full_stamp, reads, problems)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.pages_reused = outputs.reused.get("html", 0)
-    summary.warnings = sorted(ctx.problems.warnings, key=Problem.sort_key)
-    summary.notes = sorted(ctx.problems.notes, key=Problem.sort_key)
-    for problem in (*summary.warnings, *summary.notes):
-        ctx.reporter.problem(problem)
+    _report(ctx, summary, _in_order(ctx.problems.items))
     return summary
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Warnings, then notes, each sorted: the order a build prints them in."""
+    return [
+        *sorted((p for p in problems if p.severity == "warning"), key=Problem.sort_key),
+        *sorted((p for p in problems if p.severity == "note"), key=Problem.sort_key),
+    ]
+
+
+def _report(ctx: BuildContext, summary: Summary, problems: list[Problem]) -> None:
+    summary.warnings = [p for p in problems if p.severity == "warning"]
+    summary.notes = [p for p in problems if p.severity == "note"]
+    for problem in problems:
+        ctx.reporter.problem(problem)
 
 
 def _make(

@@ -7,11 +7,13 @@ the project's folders, a source's archived file — whatever the loader and the
 Markdown stage noted, ``BuildContext.reads``), and the size and modification time
 of the shipped theme and of the generator's own code.
 
-After a build without warnings, the stamp is kept in the cache's ``stamps`` record
-for that output folder, with the list of files read and the manifest of output/:
-the size and modification time of every file in it. The next build with the same
-stamp and the same manifest has nothing to do; a file deleted, added or altered in
-output/ makes it build again. ``proceedings clean`` forgets every stamp.
+After a build, the stamp is kept in the cache's ``stamps`` record for that output
+folder, with the list of files read, the manifest of output/ (the size and
+modification time of every file in it) and the warnings and notes the build
+reported. The next build with the same stamp and the same manifest has nothing to
+do but print those problems again, as they were, in the same order; a file
+deleted, added or altered in output/ makes it build again. ``proceedings clean``
+forgets every stamp.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from pathlib import Path
 import generator
 from generator.core.cache import Cache
 from generator.core.context import PACKAGE_THEMES  # cheap: no pipeline imported
+from generator.errors import Pos, Problem
 
-STAMP_VERSION = 2  # 2: dependency record and output manifest
+STAMP_VERSION = 3  # 2: dependency record and output manifest; 3: problems
 MAX_HASHED = 10_000_000  # larger inputs are refused by the loader anyway
 INPUTS = ("site.yaml", "data", "content", "themes")
 RECORD = "stamps"
@@ -122,46 +125,94 @@ def manifest(out: Path) -> dict[str, list[int]]:
     return files
 
 
-def check_stamp(root: Path, options: object, cache: Cache) -> tuple[str, bool]:
+def check_stamp(
+    root: Path, options: object, cache: Cache
+) -> tuple[str, list[Problem] | None]:
     """Compute the stamp of root's inputs and options; say if output/ matches it.
 
-    The CLI calls this, holding the project's lock, before importing the
-    pipeline, and hands the stamp to ``build_site``, so the inputs are hashed
-    once per build. A damaged record is left for the build to note.
+    Returns the stamp and, when output/ is up to date, the warnings and notes of
+    the build that made it (to print again), else None. The CLI calls this,
+    holding the project's lock, before importing the pipeline, and hands the
+    stamp to ``build_site``, so the inputs are hashed once per build. A damaged
+    record is left for the build to note.
     """
     root = root.resolve()
     stamp = compute_stamp(root, options)
     out = getattr(options, "output", None)
     if not isinstance(out, Path):
-        return stamp, False
-    return stamp, is_up_to_date(cache, root, out, stamp, keep=True)
+        return stamp, None
+    return stamp, stamped_problems(cache, root, out, stamp, keep=True)
 
 
 def is_up_to_date(
     cache: Cache, root: Path, out: Path, stamp: str, *, keep: bool = False
 ) -> bool:
     """Say if out was made by a build with this stamp and is exactly as it left it."""
+    return stamped_problems(cache, root, out, stamp, keep=keep) is not None
+
+
+def stamped_problems(
+    cache: Cache, root: Path, out: Path, stamp: str, *, keep: bool = False
+) -> list[Problem] | None:
+    """The warnings and notes of the build that made out, to print again.
+
+    None unless that build had this stamp and out is exactly as it left it.
+    """
     if not Path(os.path.realpath(out)).is_dir():
-        return False
+        return None
     record = cache.record(RECORD, keep=keep)
     entry = record.get(str(out.absolute())) if isinstance(record, dict) else None
     if not isinstance(entry, dict):
-        return False
+        return None
     reads = entry.get("reads")
     if not isinstance(reads, list) or not all(isinstance(r, str) for r in reads):
-        return False
-    if entry.get("stamp") != with_reads(stamp, root, reads):
-        return False
-    return bool(entry.get("files") == manifest(out))
+        return None
+    problems = _problems(entry.get("problems"))
+    if problems is None or entry.get("stamp") != with_reads(stamp, root, reads):
+        return None
+    return problems if entry.get("files") == manifest(out) else None
+
+
+def _problems(rows: object) -> list[Problem] | None:
+    """Problems from the record's rows; None if any row is not one."""
+    if not isinstance(rows, list):
+        return None
+    found = []
+    for row in rows:
+        if not (
+            isinstance(row, list)
+            and len(row) == 7
+            and all(isinstance(v, str) for v in row[:1] + row[3:])
+            and all(isinstance(v, int) for v in row[1:3])
+            and row[6] in ("warning", "note")
+        ):
+            return None
+        path, line, col, cell, message, hint, severity = row
+        found.append(Problem(Pos(Path(path), line, col, cell), message, hint, severity))
+    return found
+
+
+def _rows(problems: Iterable[Problem]) -> list[list[str | int]]:
+    rows: list[list[str | int]] = []
+    for p in problems:
+        pos = p.pos
+        rows.append([pos.path.as_posix(), pos.line, pos.col, pos.cell])
+        rows[-1].extend((p.message, p.hint, p.severity))
+    return rows
 
 
 def record_stamp(
-    cache: Cache, out: Path, stamp: str | None, reads: Sequence[str] = ()
+    cache: Cache,
+    out: Path,
+    stamp: str | None,
+    reads: Sequence[str] = (),
+    problems: Iterable[Problem] = (),
 ) -> None:
     """Remember the stamp of the build that made out (None forgets it).
 
-    stamp is the full stamp (``with_reads``) and reads the files it added; the
-    manifest of out is taken now, after publishing.
+    stamp is the full stamp (``with_reads``) and reads the files it added;
+    problems are the warnings and notes it printed, in order, to print again
+    when nothing changed. The manifest of out is taken now, after publishing.
     """
     record = cache.record(RECORD)
     if not isinstance(record, dict):
@@ -174,6 +225,13 @@ def record_stamp(
         record[key] = {
             "stamp": stamp,
             "reads": sorted(reads),
+            "problems": _rows(problems),
             "files": manifest(out),
         }
     cache.put_record(RECORD, record)
+
+
+def up_to_date_line(output: Path, seconds: float, warnings: Sequence[Problem]) -> str:
+    """What a build that found nothing to do says last."""
+    said = f", {len(warnings)} warning(s)" if warnings else ""
+    return f"{output} is up to date ({seconds:.2f} s){said}"

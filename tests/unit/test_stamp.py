@@ -52,15 +52,35 @@ def test_other_options_or_a_touched_output_build_again(project: Path) -> None:
     assert not (project / "output" / "stray.txt").exists()
 
 
-def test_a_build_with_warnings_is_never_skipped(project: Path) -> None:
+def test_a_no_op_with_warnings_prints_them_again(project: Path) -> None:
     (project / NARRATIVE).write_text(
         "---\ntitle: Trống\n---\n", "utf-8"
     )  # empty: a warning
     first = build(project)
     assert first.warnings  # type: ignore[attr-defined]
     second = build(project)
-    assert not second.up_to_date  # type: ignore[attr-defined]
-    assert second.warnings  # type: ignore[attr-defined]
+    assert second.up_to_date  # type: ignore[attr-defined]
+    assert second.warnings == first.warnings  # type: ignore[attr-defined]
+    assert second.notes == first.notes  # type: ignore[attr-defined]
+    assert f"{len(first.warnings)} warning(s)" in str(second)  # type: ignore[attr-defined]
+
+
+def test_the_cli_prints_the_same_warnings_on_a_no_op(project: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.commands.main import cli
+
+    (project / NARRATIVE).write_text("---\ntitle: Trống\n---\n", "utf-8")
+    args = ["--root", str(project), "build", "--no-pdf"]
+    first = CliRunner().invoke(cli, args)
+    second = CliRunner().invoke(cli, args)
+    assert first.exit_code == second.exit_code == 0
+    assert "is up to date" in second.stderr + second.stdout
+    said = [line for line in first.stderr.splitlines() if "warning:" in line]
+    assert said
+    assert [line for line in second.stderr.splitlines() if "warning:" in line] == said
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1  # --strict still fails on them
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
