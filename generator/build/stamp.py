@@ -38,16 +38,21 @@ RECORD = "stamps"
 def compute_stamp(root: Path, options: object) -> str:
     """Hash the state of the project's input folders and of our code, and the options.
 
-    The files the last build read elsewhere are added by ``with_reads``.
+    The files the last build read elsewhere are added by ``with_reads``. Paths
+    are plain strings here: on 1,000 conferences pathlib alone would cost more
+    than reading and hashing the 4,000 files.
     """
     hasher = hashlib.sha256(f"{STAMP_VERSION}|{options!r}".encode())
     # The project's own files by content (an edit within one clock tick still
     # counts); the shipped theme and our code by size and modification time.
-    for path in _files(root / name for name in INPUTS):
-        hasher.update(f"{path.relative_to(root)}|".encode())
+    top = str(root)
+    cut = len(top) + 1  # what _files gives starts with top and a slash
+    for path in _files(os.path.join(top, name) for name in INPUTS):
+        hasher.update(f"{path[cut:]}|".encode())
         _hash_file(hasher, path)
-    for path in _files((PACKAGE_THEMES, Path(generator.__file__).parent)):
-        info = path.stat()
+    code = (str(PACKAGE_THEMES), os.path.dirname(generator.__file__))
+    for path in _files(code):
+        info = os.stat(path)
         hasher.update(f"{path}|{info.st_size}|{info.st_mtime_ns}\n".encode())
     return hasher.hexdigest()
 
@@ -55,9 +60,10 @@ def compute_stamp(root: Path, options: object) -> str:
 def with_reads(stamp: str, root: Path, reads: Iterable[str]) -> str:
     """The stamp, with the content of the other project files a build read added."""
     hasher = hashlib.sha256(stamp.encode())
+    top = str(root)
     for rel in sorted(set(reads)):
         hasher.update(f"{rel}|".encode())
-        _hash_file(hasher, root / rel)
+        _hash_file(hasher, os.path.join(top, rel))
     return hasher.hexdigest()
 
 
@@ -79,50 +85,62 @@ def outside_inputs(root: Path, reads: Iterable[Path]) -> list[str]:
     return sorted(found)
 
 
-def _hash_file(hasher: hashlib._Hash, path: Path) -> None:
+def _hash_file(hasher: hashlib._Hash, path: str) -> None:
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except OSError:
         hasher.update(b"missing\n")
         return
     if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_HASHED:
         try:
-            hasher.update(hashlib.sha256(path.read_bytes()).digest())
+            with open(path, "rb") as stream:
+                hasher.update(hashlib.sha256(stream.read()).digest())
         except OSError:
             hasher.update(b"unreadable\n")
     else:  # links, FIFOs, devices, huge files: never read them here
-        target = str(path.readlink()) if stat.S_ISLNK(info.st_mode) else ""
+        target = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
         hasher.update(
             f"{info.st_mode}|{target}|{info.st_size}|{info.st_mtime_ns}".encode()
         )
 
 
-def _files(sources: Iterable[Path]) -> list[Path]:
-    found: list[Path] = []
+def _files(sources: Iterable[str]) -> list[str]:
+    found: list[str] = []
     for source in sources:
-        if source.is_file():
+        if os.path.isfile(source):
             found.append(source)
-        elif source.is_dir():
+        elif os.path.isdir(source):
             for folder, dirs, names in os.walk(source):  # does not follow links
                 dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-                found.extend(Path(folder) / n for n in sorted(names))
+                found.extend(os.path.join(folder, n) for n in sorted(names))
     return found
 
 
 def manifest(out: Path) -> dict[str, list[int]]:
     """The size and modification time of every file in out (through its link)."""
-    top = Path(os.path.realpath(out))
     files: dict[str, list[int]] = {}
-    for folder, dirs, names in os.walk(top):  # does not follow links below
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(folder) / name
-            try:
-                info = path.lstat()
-            except OSError:
-                continue
-            files[path.relative_to(top).as_posix()] = [info.st_size, info.st_mtime_ns]
+    _manifest(os.path.realpath(out), "", files)
     return files
+
+
+def _manifest(folder: str, prefix: str, files: dict[str, list[int]]) -> None:
+    """Add folder's files (prefix + name), then its subfolders', in sorted order."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    subfolders = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            subfolders.append(entry)
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        files[prefix + entry.name] = [info.st_size, info.st_mtime_ns]
+    for entry in subfolders:
+        _manifest(entry.path, f"{prefix}{entry.name}/", files)
 
 
 def check_stamp(
