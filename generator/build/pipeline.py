@@ -8,6 +8,7 @@ stages themselves are in ``build.stages``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import stages
+from generator.build.digests import RECORD as DIGESTS
+from generator.build.digests import Digests
 from generator.build.outputs import (
     Outputs,
     Previous,
@@ -22,7 +25,7 @@ from generator.build.outputs import (
     previous_outputs,
     record_outputs,
 )
-from generator.build.publish import check_writable, publish
+from generator.build.publish import SPARE_DIR, check_writable, publish
 from generator.build.stamp import (
     compute_stamp,
     outside_inputs,
@@ -118,19 +121,24 @@ def build_site(
 def _build(ctx: BuildContext, stamp: str | None) -> Summary:
     options = ctx.options
     summary = Summary(output=options.output)
-    stamp = stamp or compute_stamp(ctx.root, options)
-    again = stamped_problems(ctx.cache, ctx.root, options.output, stamp)
+    digests = Digests(ctx.cache)
+    ctx.cache.record(DIGESTS)  # a damaged record is noted, then written anew
+    stamp = stamp or compute_stamp(ctx.root, options, digests)
+    again = stamped_problems(
+        ctx.cache, ctx.root, options.output, stamp, digests=digests
+    )
     if again is not None:  # nothing changed: its problems, as they were printed
+        digests.save(noted=True)
         summary.up_to_date = True
         _report(ctx, summary, again)
         return summary
     check_writable(options.output)  # say it now, not after every stage ran
     files, outputs = _make(ctx, summary, previous_outputs(ctx.cache, options.output))
     reads = outside_inputs(ctx.root, ctx.reads)
-    full_stamp = with_reads(stamp, ctx.root, reads)  # before publishing: see stamp
+    full_stamp = with_reads(stamp, ctx.root, reads, digests)  # before publishing
     ctx.reporter.stage("publish")
     forget_outputs(ctx.cache, options.output)  # the record is only true once published
-    publish(files, options.output)
+    publish(files, options.output, _spare(ctx))
     record_outputs(ctx.cache, options.output, outputs.keys())
     ctx.cache.prune()
     # What the inputs gave (warnings, the masked small counts of
@@ -140,11 +148,21 @@ def _build(ctx: BuildContext, stamp: str | None) -> Summary:
     ctx.note_damaged_cache()
     problems = _in_order(kept)
     record_stamp(ctx.cache, options.output, full_stamp, reads, problems)
+    digests.save(noted=True)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.pages_reused = outputs.reused.get("html", 0)
     _report(ctx, summary, _in_order(ctx.problems.items))
     return summary
+
+
+def _spare(ctx: BuildContext) -> Path | None:
+    """Where the site a build replaces is kept for the next one (``publish``)."""
+    folder = ctx.cache.folder
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(ctx.options.output.absolute()).encode()).hexdigest()
+    return folder / SPARE_DIR / name[:16]
 
 
 def _in_order(problems: list[Problem]) -> list[Problem]:

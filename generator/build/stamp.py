@@ -20,28 +20,29 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import generator
+from generator.build.digests import Digests
 from generator.core.cache import Cache
 from generator.core.context import PACKAGE_THEMES  # cheap: no pipeline imported
 from generator.errors import Pos, Problem
 
 STAMP_VERSION = 3  # 2: dependency record and output manifest; 3: problems
-MAX_HASHED = 10_000_000  # larger inputs are refused by the loader anyway
 INPUTS = ("site.yaml", "data", "content", "themes")
 RECORD = "stamps"
 
 
-def compute_stamp(root: Path, options: object) -> str:
+def compute_stamp(root: Path, options: object, digests: Digests | None = None) -> str:
     """Hash the state of the project's input folders and of our code, and the options.
 
     The files the last build read elsewhere are added by ``with_reads``. Paths
     are plain strings here: on 1,000 conferences pathlib alone would cost more
-    than reading and hashing the 4,000 files.
+    than reading and hashing the 4,000 files. digests, if given, knows the
+    digests of files unchanged since a run took them (``build.digests``).
     """
+    digests = digests or Digests(None)
     hasher = hashlib.sha256(f"{STAMP_VERSION}|{options!r}".encode())
     # The project's own files by content (an edit within one clock tick still
     # counts); the shipped theme and our code by size and modification time.
@@ -49,7 +50,7 @@ def compute_stamp(root: Path, options: object) -> str:
     cut = len(top) + 1  # what _files gives starts with top and a slash
     for path in _files(os.path.join(top, name) for name in INPUTS):
         hasher.update(f"{path[cut:]}|".encode())
-        _hash_file(hasher, path)
+        hasher.update(digests.state(path))
     code = (str(PACKAGE_THEMES), os.path.dirname(generator.__file__))
     for path in _files(code):
         info = os.stat(path)
@@ -57,13 +58,16 @@ def compute_stamp(root: Path, options: object) -> str:
     return hasher.hexdigest()
 
 
-def with_reads(stamp: str, root: Path, reads: Iterable[str]) -> str:
+def with_reads(
+    stamp: str, root: Path, reads: Iterable[str], digests: Digests | None = None
+) -> str:
     """The stamp, with the content of the other project files a build read added."""
+    digests = digests or Digests(None)
     hasher = hashlib.sha256(stamp.encode())
     top = str(root)
     for rel in sorted(set(reads)):
         hasher.update(f"{rel}|".encode())
-        _hash_file(hasher, os.path.join(top, rel))
+        hasher.update(digests.state(os.path.normpath(os.path.join(top, rel))))
     return hasher.hexdigest()
 
 
@@ -83,25 +87,6 @@ def outside_inputs(root: Path, reads: Iterable[Path]) -> list[str]:
         else:  # an archived copy under a root site.yaml declares (../shared/…)
             found.add(Path(os.path.relpath(real, root)).as_posix())
     return sorted(found)
-
-
-def _hash_file(hasher: hashlib._Hash, path: str) -> None:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        hasher.update(b"missing\n")
-        return
-    if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_HASHED:
-        try:
-            with open(path, "rb") as stream:
-                hasher.update(hashlib.sha256(stream.read()).digest())
-        except OSError:
-            hasher.update(b"unreadable\n")
-    else:  # links, FIFOs, devices, huge files: never read them here
-        target = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
-        hasher.update(
-            f"{info.st_mode}|{target}|{info.st_size}|{info.st_mtime_ns}".encode()
-        )
 
 
 def _files(sources: Iterable[str]) -> list[str]:
@@ -155,22 +140,24 @@ def check_stamp(
     record is left for the build to note.
     """
     root = root.resolve()
-    stamp = compute_stamp(root, options)
+    digests = Digests(cache)
+    stamp = compute_stamp(root, options, digests)
     out = getattr(options, "output", None)
-    if not isinstance(out, Path):
-        return stamp, None
-    return stamp, stamped_problems(cache, root, out, stamp, keep=True)
-
-
-def is_up_to_date(
-    cache: Cache, root: Path, out: Path, stamp: str, *, keep: bool = False
-) -> bool:
-    """Say if out was made by a build with this stamp and is exactly as it left it."""
-    return stamped_problems(cache, root, out, stamp, keep=keep) is not None
+    found = None
+    if isinstance(out, Path):
+        found = stamped_problems(cache, root, out, stamp, keep=True, digests=digests)
+    digests.save()
+    return stamp, found
 
 
 def stamped_problems(
-    cache: Cache, root: Path, out: Path, stamp: str, *, keep: bool = False
+    cache: Cache,
+    root: Path,
+    out: Path,
+    stamp: str,
+    *,
+    keep: bool = False,
+    digests: Digests | None = None,
 ) -> list[Problem] | None:
     """The warnings and notes of the build that made out, to print again.
 
@@ -186,7 +173,8 @@ def stamped_problems(
     if not isinstance(reads, list) or not all(isinstance(r, str) for r in reads):
         return None
     problems = _problems(entry.get("problems"))
-    if problems is None or entry.get("stamp") != with_reads(stamp, root, reads):
+    full = with_reads(stamp, root, reads, digests)
+    if problems is None or entry.get("stamp") != full:
         return None
     return problems if entry.get("files") == manifest(out) else None
 

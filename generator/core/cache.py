@@ -35,12 +35,20 @@ import json
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 _DIGEST = 32  # bytes of SHA-256 before the payload of an object or blob
+# Objects asked for with live=True, as unpickled last time, by (folder, kind,
+# key): a long-running process (the preview) does not unpickle every unchanged
+# conference again on each rebuild. Values are never changed by their users;
+# ``prune`` keeps only what the last build of that folder used.
+_LIVE: dict[tuple[str, str, str], object] = {}
+_LIVE_LOCK = threading.Lock()
+_MISSING = object()
 _SIDECAR = ".sha256"
 
 
@@ -152,23 +160,44 @@ class Cache:
 
     # -- objects ---------------------------------------------------------------------
 
-    def load(self, kind: str, key: str) -> Any | None:
-        """The object stored for kind and key, or None."""
-        data = self.blob(kind, f"{key}.pickle")
+    def load(self, kind: str, key: str, *, live: bool = False) -> Any | None:
+        """The object stored for kind and key, or None.
+
+        live: the object is never changed by its users, so the one unpickled
+        last time in this process may be handed out again (``_LIVE``).
+        """
+        name = f"{key}.pickle"
+        if live and self.folder is not None:
+            with _LIVE_LOCK:
+                known = _LIVE.get((str(self.folder), kind, key), _MISSING)
+            if known is not _MISSING:
+                self._path(kind, name)  # used, for prune
+                return known
+        data = self.blob(kind, name)
         if data is None:
             return None
         try:
-            return pickle.loads(data)  # verified bytes we wrote; never content
+            value = pickle.loads(data)  # verified bytes we wrote; never content
         except Exception:  # intact, but written by another version of our code
-            path = self._path(kind, f"{key}.pickle")
+            path = self._path(kind, name)
             if path is not None:
                 with contextlib.suppress(OSError):
                     path.unlink(missing_ok=True)
             return None
+        if live:
+            self._keep_live(kind, key, value)
+        return value
 
-    def save(self, kind: str, key: str, value: object) -> None:
+    def save(self, kind: str, key: str, value: object, *, live: bool = False) -> None:
         """Store value; a read-only or full cache only costs time later."""
         self.put_blob(kind, f"{key}.pickle", pickle.dumps(value, protocol=5))
+        if live:
+            self._keep_live(kind, key, value)
+
+    def _keep_live(self, kind: str, key: str, value: object) -> None:
+        if self.folder is not None:
+            with _LIVE_LOCK:
+                _LIVE[(str(self.folder), kind, key)] = value
 
     # -- blobs -----------------------------------------------------------------------
 
@@ -279,6 +308,11 @@ class Cache:
         """Bound each kind this build used to about twice what it asked for."""
         if self.folder is None:
             return
+        folder = str(self.folder)
+        with _LIVE_LOCK:  # what this build did not use is not kept alive either
+            for live in [k for k in _LIVE if k[0] == folder]:
+                if live[2] not in self.used.get(live[1], ()):
+                    del _LIVE[live]
         for kind, keys in self.used.items():
             try:
                 entries = list((self.folder / kind).iterdir())

@@ -76,7 +76,7 @@ def remembered(
     Reused, its warnings are added to problems and the files it read are noted
     in the run's dependency record, as if it had been loaded.
     """
-    kept = cache.load(KIND, key)
+    kept = cache.load(KIND, key, live=True)
     if kept is not None:
         old, found, reads = kept
         if isinstance(old, Entry) and all(_content(p) == s for p, s in reads):
@@ -99,7 +99,7 @@ def remembered(
             for p in sorted(read)
             if not any(p.is_relative_to(folder) for folder in covered)
         ]
-        cache.save(KIND, key, (entry, list(found.items), states))
+        cache.save(KIND, key, (entry, list(found.items), states), live=True)
     return entry
 
 
