@@ -73,19 +73,19 @@ def with_reads(
 
 def outside_inputs(root: Path, reads: Iterable[Path]) -> list[str]:
     """The files of reads that the input folders do not cover, relative to root."""
-    root = root.resolve()
+    top = os.path.realpath(root)
     found = set()
     for path in reads:
         try:
-            real = path.resolve()
-        except (OSError, RuntimeError):
+            real = os.path.realpath(path)
+        except (OSError, ValueError):
             continue
-        if real.is_relative_to(root):
-            rel = real.relative_to(root)
-            if rel.parts and rel.parts[0] not in INPUTS:
-                found.add(rel.as_posix())
+        if real.startswith(top + os.sep):
+            rel = real[len(top) + 1 :]
+            if rel.split(os.sep, 1)[0] not in INPUTS:
+                found.add(rel.replace(os.sep, "/"))
         else:  # an archived copy under a root site.yaml declares (../shared/…)
-            found.add(Path(os.path.relpath(real, root)).as_posix())
+            found.add(os.path.relpath(real, top).replace(os.sep, "/"))
     return sorted(found)
 
 

@@ -157,6 +157,7 @@ class Cache:
         self.folder = folder
         self.used: dict[str, set[str]] = {}
         self.damaged: list[str] = []  # entries found damaged, "kind/name"
+        self._records: dict[str, Any] = {}  # records read or written this run
 
     # -- objects ---------------------------------------------------------------------
 
@@ -281,22 +282,31 @@ class Cache:
     # -- records ---------------------------------------------------------------------
 
     def record(self, name: str, *, keep: bool = False) -> Any | None:
-        """The JSON record called name (the output record, the stamps), or None."""
+        """The JSON record called name (the output record, the stamps), or None.
+
+        Read once per Cache (one run): a caller that changes it puts it back.
+        """
+        if name in self._records:
+            return self._records[name]
         data = self.blob("records", f"{name}.json", keep=keep)
         if data is None:
             return None
         try:
-            return json.loads(data)
+            value = json.loads(data)
         except ValueError:  # intact but not ours: another version wrote it
             return None
+        self._records[name] = value
+        return value
 
     def put_record(self, name: str, value: object) -> None:
         """Keep value as the JSON record called name."""
         data = json.dumps(value, separators=(",", ":"), sort_keys=True)
         self.put_blob("records", f"{name}.json", data.encode("utf-8"))
+        self._records[name] = value
 
     def drop_record(self, name: str) -> None:
         """Forget the record called name."""
+        self._records.pop(name, None)
         path = self._path("records", f"{name}.json")
         if path is not None:
             with contextlib.suppress(OSError):
