@@ -90,22 +90,24 @@ def _sync(staging: Path, files: Mapping[str, Payload], out: Path) -> bool:
     the new site reuses from out; any other is replaced by a new file. On False
     (an entry in the way the walk did not expect), staging is left empty.
     """
+    top = str(staging)
     try:
         folders = {""}
         for rel, payload in sorted(files.items()):
             parent = rel.rpartition("/")[0]
             if parent not in folders:
-                os.makedirs(staging / parent, exist_ok=True)
+                os.makedirs(os.path.join(top, parent), exist_ok=True)
                 folders.update(_ancestors(parent))
-            target = staging / rel
+            target = os.path.join(top, rel)
             if isinstance(payload, Path) and _same_file(payload, target):
                 continue
             with contextlib.suppress(FileNotFoundError):
-                target.unlink()  # never written into: it may be linked elsewhere
+                os.unlink(target)  # never written into: it may be linked elsewhere
             if isinstance(payload, Path):
-                _link_or_copy(payload, target, out)
+                _link_or_copy(payload, Path(target), out)
             else:
-                target.write_bytes(payload)
+                with open(target, "xb") as stream:
+                    stream.write(payload)
         _remove_others(staging, files, folders)
         staging.chmod(0o755)
         return True
@@ -120,9 +122,9 @@ def _ancestors(folder: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _same_file(source: Path, target: Path) -> bool:
+def _same_file(source: Path, target: str) -> bool:
     try:
-        one, other = source.lstat(), target.lstat()
+        one, other = os.lstat(source), os.lstat(target)
     except OSError:
         return False
     return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)

@@ -324,19 +324,20 @@ class Cache:
                 if live[2] not in self.used.get(live[1], ()):
                     del _LIVE[live]
         for kind, keys in self.used.items():
+            where = self.folder / kind
             try:
-                entries = list((self.folder / kind).iterdir())
+                names = os.listdir(where)  # noqa: PTH208 (thousands: strings are cheaper)
             except OSError:
                 continue
             unused: dict[str, list[Path]] = {}
-            for path in entries:
-                if path.name.startswith(".tmp-"):  # left by a killed run; lock held
+            for name in names:
+                if name.startswith(".tmp-"):  # left by a killed run; lock held
                     with contextlib.suppress(OSError):
-                        path.unlink()
+                        (where / name).unlink()
                     continue
-                stem = _stem(path.name)
+                stem = _stem(name)
                 if stem not in keys:
-                    unused.setdefault(stem, []).append(path)
+                    unused.setdefault(stem, []).append(where / name)
             excess = len(unused) - len(keys)
             if excess <= 0:
                 continue
