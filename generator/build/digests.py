@@ -46,6 +46,7 @@ class Digests:
                 self.old, self.trusted_before = files, taken - MARGIN_NS
         self.new: dict[str, list[int | str]] = {}
         self.read = 0  # files read this run (the others' digests were reused)
+        self.lasting = 0  # of them, those written long enough ago to be trusted
 
     def state(self, path: str) -> bytes:
         """The bytes to hash for path: its content's digest, or what it is."""
@@ -73,6 +74,8 @@ class Digests:
         except OSError:
             return b"unreadable\n"
         self.read += 1
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started - MARGIN_NS:
+            self.lasting += 1  # the next run may trust it
         self.new[path] = [*seen, found.hex()]
         return found
 
@@ -81,15 +84,15 @@ class Digests:
         return folder is not None and (folder / "records" / f"{RECORD}.json").exists()
 
     def save(self, *, noted: bool = False) -> None:
-        """Keep the digests taken this run, if any had to be read.
+        """Keep the digests taken this run, if the next run could use any of them.
 
-        The ones of files not looked at this run stay as they were: each is
-        true for the state it was taken in. noted: a damaged record was noted
-        by this run (a build), so it may be written over.
+        A digest of a file written just now (the one being edited) cannot be
+        trusted next time anyway, so a run that read only such files writes
+        nothing. The digests of files not looked at this run stay as they were:
+        each is true for the state it was taken in. noted: a damaged record was
+        noted by this run (a build), so it may be written over.
         """
-        if self.cache is None or (self.damaged and not noted):
-            return
-        if not self.read and self.new.keys() == self.old.keys():
+        if self.cache is None or (self.damaged and not noted) or not self.lasting:
             return
         files = {**self.old, **self.new}
         self.cache.put_record(
