@@ -21,8 +21,11 @@ import cProfile
 import io
 import itertools
 import pstats
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's code
 
 from generator.errors import BuildFailed, Problem
 
@@ -50,10 +53,11 @@ def build(root: Path, *, pdf: bool) -> tuple[list[tuple[str, float]], str, int]:
     """Build root as the CLI does; return (stage, seconds), outcome, warnings."""
     started = time.perf_counter()
     from generator.build.stamp import check_stamp
+    from generator.core.cache import Cache
     from generator.core.context import CACHE_DIR, BuildOptions
 
     options = BuildOptions(output=root / "output", pdf=pdf)
-    stamp, up_to_date = check_stamp(root, options, CACHE_DIR)
+    stamp, up_to_date = check_stamp(root, options, Cache(root / CACHE_DIR))
     hashed = time.perf_counter()
     rows = [("stamp: hash the inputs", hashed - started)]
     if up_to_date:

@@ -8,6 +8,7 @@ stages themselves are in ``build.stages``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import stages
+from generator.build.digests import RECORD as DIGESTS
+from generator.build.digests import Digests
 from generator.build.outputs import (
     Outputs,
     Previous,
@@ -22,12 +25,13 @@ from generator.build.outputs import (
     previous_outputs,
     record_outputs,
 )
-from generator.build.publish import check_writable, publish
+from generator.build.publish import SPARE_DIR, check_writable, publish
 from generator.build.stamp import (
     compute_stamp,
-    is_up_to_date,
     outside_inputs,
     record_stamp,
+    stamped_problems,
+    up_to_date_line,
     with_reads,
 )
 from generator.core.cache import Cache
@@ -72,11 +76,7 @@ class Summary:
 
     def __str__(self) -> str:
         if self.up_to_date:
-            return t(
-                "{output} is up to date ({seconds:.2f} s)",
-                output=self.output,
-                seconds=self.seconds,
-            )
+            return up_to_date_line(self.output, self.seconds, self.warnings)
         parts = [t("{pages} pages", pages=self.pages)]
         if self.pages_reused:
             rendered = self.pages - self.pages_reused
@@ -136,32 +136,63 @@ def build_site(
 def _build(ctx: BuildContext, stamp: str | None) -> Summary:
     options = ctx.options
     summary = Summary(output=options.output)
-    stamp = stamp or compute_stamp(ctx.root, options)
-    if is_up_to_date(ctx.cache, ctx.root, options.output, stamp):
+    digests = Digests(ctx.cache)
+    ctx.cache.record(DIGESTS)  # a damaged record is noted, then written anew
+    stamp = stamp or compute_stamp(ctx.root, options, digests)
+    again = stamped_problems(
+        ctx.cache, ctx.root, options.output, stamp, digests=digests
+    )
+    if again is not None:  # nothing changed: its problems, as they were printed
+        digests.save(noted=True)
         summary.up_to_date = True
+        _report(ctx, summary, again)
         return summary
     check_writable(options.output)  # say it now, not after every stage ran
     files, outputs = _make(ctx, summary, previous_outputs(ctx.cache, options.output))
     reads = outside_inputs(ctx.root, ctx.reads)
-    full_stamp = with_reads(stamp, ctx.root, reads)  # before publishing: see stamp
+    full_stamp = with_reads(stamp, ctx.root, reads, digests)  # before publishing
     ctx.reporter.stage("publish")
     forget_outputs(ctx.cache, options.output)  # the record is only true once published
-    publish(files, options.output)
+    publish(files, options.output, _spare(ctx))
     record_outputs(ctx.cache, options.output, outputs.keys())
     ctx.cache.prune()
+    # What the inputs gave (warnings, the masked small counts of
+    # docs/suppression.md) is kept with the stamp, to be printed again by a
+    # build that finds nothing changed; what this run's cache did is not.
+    kept = [p for p in ctx.problems.items if p.pos.path != Path(CACHE_DIR)]
     ctx.note_damaged_cache()
-    # Only a clean build may be skipped next time: warnings (and the list of
-    # masked small counts, docs/suppression.md) must be shown again.
-    clean = not ctx.problems.warnings and not ctx.problems.notes
-    record_stamp(ctx.cache, options.output, full_stamp if clean else None, reads)
+    problems = _in_order(kept)
+    record_stamp(ctx.cache, options.output, full_stamp, reads, problems)
+    digests.save(noted=True)
     summary.pages = sum(path.endswith(".html") for path in files)
     summary.files = len(files)
     summary.pages_reused = outputs.reused.get("html", 0)
-    summary.warnings = sorted(ctx.problems.warnings, key=Problem.sort_key)
-    summary.notes = sorted(ctx.problems.notes, key=Problem.sort_key)
-    for problem in (*summary.warnings, *summary.notes):
-        ctx.reporter.problem(problem)
+    _report(ctx, summary, _in_order(ctx.problems.items))
     return summary
+
+
+def _spare(ctx: BuildContext) -> Path | None:
+    """Where the site a build replaces is kept for the next one (``publish``)."""
+    folder = ctx.cache.folder
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(ctx.options.output.absolute()).encode()).hexdigest()
+    return folder / SPARE_DIR / name[:16]
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Warnings, then notes, each sorted: the order a build prints them in."""
+    return [
+        *sorted((p for p in problems if p.severity == "warning"), key=Problem.sort_key),
+        *sorted((p for p in problems if p.severity == "note"), key=Problem.sort_key),
+    ]
+
+
+def _report(ctx: BuildContext, summary: Summary, problems: list[Problem]) -> None:
+    summary.warnings = [p for p in problems if p.severity == "warning"]
+    summary.notes = [p for p in problems if p.severity == "note"]
+    for problem in problems:
+        ctx.reporter.problem(problem)
 
 
 def _make(

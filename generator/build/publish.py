@@ -11,6 +11,15 @@ the new ones moved out of staging, and the old ones removed; a failure at any
 point moves the old entries back. A build killed in the middle is repaired by the
 next one (``_recover``), before it writes anything. The caller holds the project
 lock (``core.lock``).
+
+The site a swap replaced is not removed: it is kept as the *spare* (a folder in
+the cache, on the same file system), and the next build stages into it rather
+than into an empty folder. Its files that are the very files (same inode) the new
+site reuses from output/ stay; every other one is replaced by a new file, never
+written into, and the ones the new site lacks are removed (``_sync``). An edit
+then touches the files it changed, not the whole site: no folder made or removed
+per page, no link per file. The staged folder is complete before the swap, so the
+guarantee is the same: a reader sees the old site or the new one.
 """
 
 from __future__ import annotations
@@ -25,13 +34,18 @@ from pathlib import Path
 
 Payload = bytes | Path  # file content, or a file to copy
 
+SPARE_DIR = "spare"  # in the cache: the sites swaps replaced, one per output folder
 _IN_PLACE = "proceedings"  # prefix of the folders an in-place update keeps inside
 # The errors that mean "this folder cannot be swapped by rename": update in place.
 _NO_SWAP = frozenset({errno.EBUSY, errno.EXDEV, errno.EACCES, errno.EPERM})
 
 
-def publish(files: Mapping[str, Payload], out: Path) -> None:
-    """Replace out/ with files; a failure or Ctrl-C leaves the old out/ as it was."""
+def publish(files: Mapping[str, Payload], out: Path, spare: Path | None = None) -> None:
+    """Replace out/ with files; a failure or Ctrl-C leaves the old out/ as it was.
+
+    spare, if given, is where the replaced site is kept for the next build to
+    stage into (see the module); it must be ours alone (in the cache).
+    """
     out = out.absolute()
     target = published_folder(out)
     try:
@@ -46,12 +60,94 @@ def publish(files: Mapping[str, Payload], out: Path) -> None:
             tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent)
         )
         try:
-            _fill(staging, files, out)
-            _swap(staging, target)
+            if not (_take_spare(spare, staging) and _sync(staging, files, out)):
+                _fill(staging, files, out)
+            _swap(staging, target, spare)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
         raise _about(exc, out) from exc
+
+
+def _take_spare(spare: Path | None, staging: Path) -> bool:
+    """Move the spare site into staging's place; False (staging empty) if none."""
+    if spare is None or not spare.is_dir() or spare.is_symlink():
+        return False
+    try:
+        staging.rmdir()
+        spare.rename(staging)
+        return True
+    except OSError:  # another file system, say: stage from nothing
+        shutil.rmtree(spare, ignore_errors=True)
+        staging.mkdir(exist_ok=True)
+        return False
+
+
+def _sync(staging: Path, files: Mapping[str, Payload], out: Path) -> bool:
+    """Make staging hold exactly files, keeping what already is; False if it can't.
+
+    A file of staging stays only if it is the very file (same device and inode)
+    the new site reuses from out; any other is replaced by a new file. On False
+    (an entry in the way the walk did not expect), staging is left empty.
+    """
+    top = str(staging)
+    try:
+        folders = {""}
+        for rel, payload in sorted(files.items()):
+            parent = rel.rpartition("/")[0]
+            if parent not in folders:
+                os.makedirs(os.path.join(top, parent), exist_ok=True)
+                folders.update(_ancestors(parent))
+            target = os.path.join(top, rel)
+            if isinstance(payload, Path) and _same_file(payload, target):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)  # never written into: it may be linked elsewhere
+            if isinstance(payload, Path):
+                _link_or_copy(payload, Path(target), out)
+            else:
+                with open(target, "xb") as stream:
+                    stream.write(payload)
+        _remove_others(staging, files, folders)
+        staging.chmod(0o755)
+        return True
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(exist_ok=True)
+        return False
+
+
+def _ancestors(folder: str) -> list[str]:
+    parts = folder.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _same_file(source: Path, target: str) -> bool:
+    try:
+        one, other = os.lstat(source), os.lstat(target)
+    except OSError:
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
+
+
+def _remove_others(
+    staging: Path, files: Mapping[str, Payload], folders: set[str]
+) -> None:
+    """Remove what staging holds besides files and their folders."""
+    top = str(staging)
+    for where, dirs, names in os.walk(top, topdown=False):
+        rel = os.path.relpath(where, top).replace(os.sep, "/")
+        prefix = "" if rel == "." else f"{rel}/"
+        for name in names:
+            if prefix + name not in files:
+                os.unlink(os.path.join(where, name))
+        for name in dirs:
+            if prefix + name not in folders:
+                path = os.path.join(where, name)
+                if os.path.islink(path):
+                    os.unlink(path)
+                else:
+                    shutil.rmtree(path)
 
 
 def published_folder(out: Path) -> Path:
@@ -139,8 +235,11 @@ def _recover(target: Path) -> None:
         _roll_back(target, backup)
 
 
-def _swap(staging: Path, target: Path) -> None:
-    """Put staging in target's place by rename; in place when that is refused."""
+def _swap(staging: Path, target: Path, spare: Path | None = None) -> None:
+    """Put staging in target's place by rename; in place when that is refused.
+
+    The replaced site becomes spare, if given (else it is removed).
+    """
     old = target.with_name(f".{target.name}-old")
     shutil.rmtree(old, ignore_errors=True)  # left by a crashed run
     try:
@@ -163,6 +262,14 @@ def _swap(staging: Path, target: Path) -> None:
             shutil.rmtree(target, ignore_errors=True)  # a partial copy, if any
             old.rename(target)  # put the previous site back
         raise
+    if spare is not None and old.is_dir():
+        try:
+            shutil.rmtree(spare, ignore_errors=True)
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            old.rename(spare)
+            return
+        except OSError:
+            pass  # another file system: removed below
     shutil.rmtree(old, ignore_errors=True)
 
 

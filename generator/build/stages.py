@@ -170,7 +170,7 @@ def _narratives_key(ctx: BuildContext, entry: Entry, lang: str) -> str:
 def _reuse_narratives(
     ctx: BuildContext, key: str, entry: Entry, done: Narratives
 ) -> bool:
-    cached = ctx.cache.load("markdown", key)
+    cached = ctx.cache.load("markdown", key, live=True)
     if cached is None:
         return False
     items, warnings, assets = cached
@@ -190,7 +190,7 @@ def _keep_narratives(
 ) -> None:
     assets = [(s, _file_state(s)) for r in items for _, s in r.assets]
     warnings = [p for p in found if p.severity != "error"]
-    ctx.cache.save("markdown", key, (list(items), warnings, assets))
+    ctx.cache.save("markdown", key, (list(items), warnings, assets), live=True)
 
 
 def _narratives_of(

@@ -72,34 +72,37 @@ def build(
     )
     summary = run(obj, lambda: _build(obj, options, no_wait=no_wait))
     if obj.verbosity >= 1:
-        if summary is None:
+        if isinstance(summary, list):  # up to date: the warnings printed again
+            from generator.build.stamp import up_to_date_line
+
             seconds = time.perf_counter() - started
-            click.echo(
-                t(
-                    "{output} is up to date ({seconds:.2f} s)",
-                    output=options.output,
-                    seconds=seconds,
-                )
-            )
+            warnings = [p for p in summary if p.severity == "warning"]
+            click.echo(up_to_date_line(options.output, seconds, warnings))
         else:
             click.echo(str(summary))
 
 
-def _build(obj: Context, options: BuildOptions, *, no_wait: bool) -> object | None:
-    """Build holding the project's lock; None when output/ is up to date."""
+def _build(obj: Context, options: BuildOptions, *, no_wait: bool) -> object:
+    """Build holding the project's lock.
+
+    When output/ is up to date, print the warnings and notes of the build that
+    made it again, as it printed them, and return them (a list).
+    """
     from generator.build.stamp import check_stamp
     from generator.core.cache import Cache
 
+    reporter = ConsoleReporter(obj.verbosity)
     with holding_project(obj, no_wait=no_wait):
         stamp = None
         if (obj.root / "site.yaml").is_file():
             cache = Cache(obj.root.resolve() / CACHE_DIR)
-            stamp, up_to_date = check_stamp(obj.root, options, cache)
-            if up_to_date:  # nothing changed: answer before importing the pipeline
-                return None
+            stamp, again = check_stamp(obj.root, options, cache)
+            if again is not None:  # nothing changed: answer without the pipeline
+                for problem in again:
+                    reporter.problem(problem)
+                return again
         from generator.build.pipeline import build_site
 
-        reporter = ConsoleReporter(obj.verbosity)
         return build_site(obj.root, options, reporter, stamp=stamp)
 
 

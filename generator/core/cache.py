@@ -35,12 +35,20 @@ import json
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 _DIGEST = 32  # bytes of SHA-256 before the payload of an object or blob
+# Objects asked for with live=True, as unpickled last time, by (folder, kind,
+# key): a long-running process (the preview) does not unpickle every unchanged
+# conference again on each rebuild. Values are never changed by their users;
+# ``prune`` keeps only what the last build of that folder used.
+_LIVE: dict[tuple[str, str, str], object] = {}
+_LIVE_LOCK = threading.Lock()
+_MISSING = object()
 _SIDECAR = ".sha256"
 
 
@@ -149,26 +157,48 @@ class Cache:
         self.folder = folder
         self.used: dict[str, set[str]] = {}
         self.damaged: list[str] = []  # entries found damaged, "kind/name"
+        self._records: dict[str, Any] = {}  # records read or written this run
 
     # -- objects ---------------------------------------------------------------------
 
-    def load(self, kind: str, key: str) -> Any | None:
-        """The object stored for kind and key, or None."""
-        data = self.blob(kind, f"{key}.pickle")
+    def load(self, kind: str, key: str, *, live: bool = False) -> Any | None:
+        """The object stored for kind and key, or None.
+
+        live: the object is never changed by its users, so the one unpickled
+        last time in this process may be handed out again (``_LIVE``).
+        """
+        name = f"{key}.pickle"
+        if live and self.folder is not None:
+            with _LIVE_LOCK:
+                known = _LIVE.get((str(self.folder), kind, key), _MISSING)
+            if known is not _MISSING:
+                self._path(kind, name)  # used, for prune
+                return known
+        data = self.blob(kind, name)
         if data is None:
             return None
         try:
-            return pickle.loads(data)  # verified bytes we wrote; never content
+            value = pickle.loads(data)  # verified bytes we wrote; never content
         except Exception:  # intact, but written by another version of our code
-            path = self._path(kind, f"{key}.pickle")
+            path = self._path(kind, name)
             if path is not None:
                 with contextlib.suppress(OSError):
                     path.unlink(missing_ok=True)
             return None
+        if live:
+            self._keep_live(kind, key, value)
+        return value
 
-    def save(self, kind: str, key: str, value: object) -> None:
+    def save(self, kind: str, key: str, value: object, *, live: bool = False) -> None:
         """Store value; a read-only or full cache only costs time later."""
         self.put_blob(kind, f"{key}.pickle", pickle.dumps(value, protocol=5))
+        if live:
+            self._keep_live(kind, key, value)
+
+    def _keep_live(self, kind: str, key: str, value: object) -> None:
+        if self.folder is not None:
+            with _LIVE_LOCK:
+                _LIVE[(str(self.folder), kind, key)] = value
 
     # -- blobs -----------------------------------------------------------------------
 
@@ -252,22 +282,31 @@ class Cache:
     # -- records ---------------------------------------------------------------------
 
     def record(self, name: str, *, keep: bool = False) -> Any | None:
-        """The JSON record called name (the output record, the stamps), or None."""
+        """The JSON record called name (the output record, the stamps), or None.
+
+        Read once per Cache (one run): a caller that changes it puts it back.
+        """
+        if name in self._records:
+            return self._records[name]
         data = self.blob("records", f"{name}.json", keep=keep)
         if data is None:
             return None
         try:
-            return json.loads(data)
+            value = json.loads(data)
         except ValueError:  # intact but not ours: another version wrote it
             return None
+        self._records[name] = value
+        return value
 
     def put_record(self, name: str, value: object) -> None:
         """Keep value as the JSON record called name."""
         data = json.dumps(value, separators=(",", ":"), sort_keys=True)
         self.put_blob("records", f"{name}.json", data.encode("utf-8"))
+        self._records[name] = value
 
     def drop_record(self, name: str) -> None:
         """Forget the record called name."""
+        self._records.pop(name, None)
         path = self._path("records", f"{name}.json")
         if path is not None:
             with contextlib.suppress(OSError):
@@ -279,20 +318,26 @@ class Cache:
         """Bound each kind this build used to about twice what it asked for."""
         if self.folder is None:
             return
+        folder = str(self.folder)
+        with _LIVE_LOCK:  # what this build did not use is not kept alive either
+            for live in [k for k in _LIVE if k[0] == folder]:
+                if live[2] not in self.used.get(live[1], ()):
+                    del _LIVE[live]
         for kind, keys in self.used.items():
+            where = self.folder / kind
             try:
-                entries = list((self.folder / kind).iterdir())
+                names = os.listdir(where)  # noqa: PTH208 (thousands: strings are cheaper)
             except OSError:
                 continue
             unused: dict[str, list[Path]] = {}
-            for path in entries:
-                if path.name.startswith(".tmp-"):  # left by a killed run; lock held
+            for name in names:
+                if name.startswith(".tmp-"):  # left by a killed run; lock held
                     with contextlib.suppress(OSError):
-                        path.unlink()
+                        (where / name).unlink()
                     continue
-                stem = _stem(path.name)
+                stem = _stem(name)
                 if stem not in keys:
-                    unused.setdefault(stem, []).append(path)
+                    unused.setdefault(stem, []).append(where / name)
             excess = len(unused) - len(keys)
             if excess <= 0:
                 continue

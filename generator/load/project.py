@@ -8,6 +8,7 @@ for bad content.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from generator.load.checks import check_conference, check_series
 from generator.load.claims import check_claims
 from generator.load.derive import derive_values
 from generator.load.files import MAX_DATA_BYTES, read_text
+from generator.load.memo import Scope, entry_key, remembered
 from generator.load.narratives import load_narratives, load_translations
 from generator.load.parse import parse_yaml
 from generator.load.partial import check_partial, expect
@@ -210,7 +212,7 @@ def _load_entries(run: _Run) -> list[Entry | None]:
                     t("keep one file per conference"),
                 )
             continue
-        entry = _load_entry(run, paths[0])
+        entry = _remembered_entry(run, paths[0])
         if entry is None and _SLUG.match(slug):  # its narratives' problems too
             _load_narratives_alone(
                 run.root, slug, run.problems, run.drafts, run.languages
@@ -218,6 +220,30 @@ def _load_entries(run: _Run) -> list[Entry | None]:
         entries.append(entry)
     _check_orphan_content(root, set(by_slug), problems)
     return entries
+
+
+def _remembered_entry(run: _Run, rel: Path) -> Entry | None:
+    """Load one conference, or take it from the memo (``load.memo``) when unchanged."""
+    cache = run.cache
+    if cache is None or cache.folder is None or rel in run.replaced:
+        return _load_entry(run, rel)
+    text = read_text(run.root, rel, Problems(), MAX_DATA_BYTES)
+    if text is None or not _SLUG.match(rel.stem):
+        return _load_entry(run, rel)  # reports why
+    languages = run.languages
+    archives = [str(folder) for folder in run.archives]
+    others = sorted(languages.others)
+    settings = repr((languages.primary, others, archives, run.feed, run.drafts))
+    scope = Scope(run.root, settings)
+    return remembered(
+        cache,
+        scope,
+        entry_key(scope, rel, text),
+        run.problems,
+        lambda found: _load_entry(
+            dataclasses.replace(run, problems=found, replaced={rel: text}), rel
+        ),
+    )
 
 
 def _load_entry(run: _Run, rel: Path) -> Entry | None:

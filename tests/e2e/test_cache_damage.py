@@ -26,6 +26,7 @@ from generator.core.lock import LOCK_NAME
 REPO = Path(__file__).resolve().parents[2]
 KINDS = {  # every kind of cache file a full build leaves, by folder
     "yaml",
+    "entries",
     "markdown",
     "search",
     "figure-sets",

@@ -10,6 +10,8 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build.outputs import RECORD_NAME
 from generator.build.pipeline import Summary, build_site
 from generator.core.cache import Cache
@@ -227,3 +229,67 @@ def test_the_cache_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
     assert damaged.load("x", "k1") is None  # damaged: recomputed, no crash
     assert damaged.damaged == ["x/k1.pickle"]
     assert not (tmp_path / "x" / "k1.pickle").exists()
+
+
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the slug of every conference loaded from its files (not the memo)."""
+    from generator.load import project as loader
+
+    loaded: list[str] = []
+    real = loader._load_entry
+
+    def counting(run: object, rel: Path) -> object:
+        loaded.append(rel.stem)
+        return real(run, rel)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_load_entry", counting)
+    return loaded
+
+
+def test_unchanged_conferences_come_from_the_memo(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    loaded = count_loads(monkeypatch)
+    edit(project / NARRATIVE, "Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước")
+    build(project)
+    assert loaded == [SLUG_24]  # the other conference is taken as loaded
+    assert_same_as_fresh_build(project)
+
+
+def test_an_edited_archive_checks_the_quotes_again(project: Path) -> None:
+    from generator.errors import BuildFailed
+
+    build(project)
+    archive = project.parent / "shared" / "seeds" / "000_5a68a6f6c8afb5c5.txt"
+    quoted = "các đại biểu được nghe Cục Trẻ em báo cáo"
+    edit(archive, quoted, "các đại biểu nghe báo cáo")
+    with pytest.raises(BuildFailed) as failed:
+        build(project)
+    assert any(SLUG_23 in str(p.pos.path) for p in failed.value.problems)
+
+
+def test_an_edit_with_warnings_warns_as_a_fresh_build(project: Path) -> None:
+    path = project / NARRATIVE
+    path.write_text(
+        path.read_text("utf-8") + "\nXem [trang không có](khong-co.html).\n", "utf-8"
+    )
+    build(project)
+    edit(project / f"data/{SLUG_23}.yaml", "value: 9.4", "value: 9.5")
+    again = build(project)
+    assert_same_as_fresh_build(project)
+    fresh = build_site(
+        project.parent / "fresh",
+        BuildOptions(output=project.parent / "fresh" / "other", pdf=False),
+    )
+    assert [str(w) for w in again.warnings] == [str(w) for w in fresh.warnings]
+    assert any("khong-co.html" in str(w) for w in again.warnings)
+
+
+def test_a_deleted_conference_leaves_as_from_a_fresh_build(project: Path) -> None:
+    build(project)
+    (project / f"data/{SLUG_23}.yaml").unlink()
+    shutil.rmtree(project / "content" / SLUG_23)
+    build(project)
+    assert not (project / "output" / SLUG_23).exists()
+    assert_same_as_fresh_build(project)

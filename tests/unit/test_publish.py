@@ -384,3 +384,41 @@ def test_a_read_only_output_location_is_said_before_building(tmp_path: Path) -> 
 def test_check_writable_accepts_a_writable_place(tmp_path: Path) -> None:
     check_writable(tmp_path / "new" / "output")
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == []
+
+
+def test_the_spare_site_is_staged_into_and_becomes_exactly_the_new_one(
+    out: Path, tmp_path: Path
+) -> None:
+    spare = tmp_path / "cache" / "spare" / "x"
+    publish(OLD, out, spare)  # the first site: replaces the fixture's output/
+    assert spare.is_dir()  # the replaced site, kept for the next build
+    (spare / "stray.txt").write_bytes(b"left in the spare")
+    (spare / "gone" / "deep").mkdir()
+    kept = out / "static" / "css" / "site.css"
+    reused = {**OLD, "static/css/site.css": kept, "index.html": b"<h1>new</h1>"}
+    del reused["gone/only-old.txt"]
+    publish(reused, out, spare)
+    assert read_tree(out) == {
+        "index.html": b"<h1>new</h1>",
+        "a/index.html": b"old a",
+        "static/css/site.css": b"body{}",
+    }
+    assert not (out / "gone").exists()
+    assert siblings(out) == ["cache"]  # no staging or old site left beside it
+    assert (out / "static" / "css" / "site.css").stat().st_ino == kept.stat().st_ino
+    third = {"index.html": out / "index.html", "b.txt": b"b"}
+    publish(third, out, spare)
+    assert read_tree(out) == {"index.html": b"<h1>new</h1>", "b.txt": b"b"}
+
+
+def test_a_file_shared_with_the_spare_is_never_written_into(
+    out: Path, tmp_path: Path
+) -> None:
+    spare = tmp_path / "cache" / "spare" / "x"
+    publish(OLD, out, spare)
+    publish({**OLD, "index.html": out / "index.html"}, out, spare)
+    shared = out / "index.html"  # linked into the spare as well
+    publish({**OLD, "index.html": b"<h1>newer</h1>"}, out, spare)
+    assert (out / "index.html").read_bytes() == b"<h1>newer</h1>"
+    assert (spare / "index.html").read_bytes() == b"<h1>old</h1>"
+    del shared

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build.pipeline import build_site
 from generator.core.context import BuildOptions
 
@@ -52,15 +54,35 @@ def test_other_options_or_a_touched_output_build_again(project: Path) -> None:
     assert not (project / "output" / "stray.txt").exists()
 
 
-def test_a_build_with_warnings_is_never_skipped(project: Path) -> None:
+def test_a_no_op_with_warnings_prints_them_again(project: Path) -> None:
     (project / NARRATIVE).write_text(
         "---\ntitle: Trống\n---\n", "utf-8"
     )  # empty: a warning
     first = build(project)
     assert first.warnings  # type: ignore[attr-defined]
     second = build(project)
-    assert not second.up_to_date  # type: ignore[attr-defined]
-    assert second.warnings  # type: ignore[attr-defined]
+    assert second.up_to_date  # type: ignore[attr-defined]
+    assert second.warnings == first.warnings  # type: ignore[attr-defined]
+    assert second.notes == first.notes  # type: ignore[attr-defined]
+    assert f"{len(first.warnings)} warning(s)" in str(second)  # type: ignore[attr-defined]
+
+
+def test_the_cli_prints_the_same_warnings_on_a_no_op(project: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.commands.main import cli
+
+    (project / NARRATIVE).write_text("---\ntitle: Trống\n---\n", "utf-8")
+    args = ["--root", str(project), "build", "--no-pdf"]
+    first = CliRunner().invoke(cli, args)
+    second = CliRunner().invoke(cli, args)
+    assert first.exit_code == second.exit_code == 0
+    assert "is up to date" in second.stderr + second.stdout
+    said = [line for line in first.stderr.splitlines() if "warning:" in line]
+    assert said
+    assert [line for line in second.stderr.splitlines() if "warning:" in line] == said
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1  # --strict still fails on them
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -128,3 +150,41 @@ def test_the_same_project_in_two_folders_gives_the_same_site(
     build(other)
     assert snapshot(project / "output") == snapshot(other / "output")
     assert list((other / "output").rglob("media/*-toan-canh.png"))
+
+
+def test_a_same_size_edit_of_a_file_hashed_long_ago_is_still_seen(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from generator.build import digests
+
+    # Digests are trusted at once (no margin), so the no-op reuses them unread;
+    # a write still changes a file's ctime, which nothing can set back.
+    monkeypatch.setattr(digests, "MARGIN_NS", 0)
+    read = []
+    state = digests.Digests.state
+
+    def counting(self: digests.Digests, path: str) -> bytes:
+        before = self.read
+        found = state(self, path)
+        read.extend([path] if self.read > before else [])
+        return found
+
+    monkeypatch.setattr(digests.Digests, "state", counting)
+    old = (1_600_000_000_000_000_000,) * 2
+    for path in project.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=old)
+    build(project)
+    read.clear()
+    assert build(project).up_to_date  # type: ignore[attr-defined]
+    assert read == []  # every digest reused
+    path = project / NARRATIVE
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("Xâm hại và đuối nước", "Xâm hại và ĐUỐI nước"))
+    os.utime(path, ns=old)  # same size, same modification time: only ctime moved
+    again = build(project)
+    assert not again.up_to_date  # type: ignore[attr-defined]
+    page = project / "output/hoi-nghi-tre-em-phia-nam-2024/index.html"
+    assert "Xâm hại và ĐUỐI nước" in page.read_text("utf-8")
