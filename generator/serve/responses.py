@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.errors import Problem
-from generator.i18n import t
+from generator.i18n import current_language, t
 
 EVENTS_URL = "/__proceedings/events"
 SCRIPT_URL = "/__proceedings/reload.js"
@@ -209,7 +209,8 @@ def _content_type(path: Path) -> str:
 
 def _simple_page(title: str, text: str) -> bytes:
     return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n'
+        '<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<main>\n"
         f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(text)}</p>\n"
         "</main>\n</body>\n</html>\n"
