@@ -28,7 +28,7 @@ from generator.build.digests import Digests
 from generator.core.cache import Cache
 from generator.core.context import PACKAGE_THEMES  # cheap: no pipeline imported
 from generator.errors import Pos, Problem
-from generator.i18n import t
+from generator.i18n import current_language, t
 
 STAMP_VERSION = 3  # 2: dependency record and output manifest; 3: problems
 INPUTS = ("site.yaml", "data", "content", "themes")
@@ -44,7 +44,9 @@ def compute_stamp(root: Path, options: object, digests: Digests | None = None) -
     digests of files unchanged since a run took them (``build.digests``).
     """
     digests = digests or Digests(None)
-    hasher = hashlib.sha256(f"{STAMP_VERSION}|{options!r}".encode())
+    # The warnings kept with the stamp are in the language of the messages.
+    said = current_language()
+    hasher = hashlib.sha256(f"{STAMP_VERSION}|{options!r}|{said}".encode())
     # The project's own files by content (an edit within one clock tick still
     # counts); the shipped theme and our code by size and modification time.
     top = str(root)

@@ -20,7 +20,7 @@ from generator.core.cache import Cache
 from generator.core.context import require_project
 from generator.errors import Pos, Problems, did_you_mean
 from generator.formats import slugify
-from generator.i18n import N_, t
+from generator.i18n import N_, current_language, t
 from generator.load.archives import allowed_roots, check_quotes
 from generator.load.checks import check_conference, check_series
 from generator.load.claims import check_claims
@@ -233,7 +233,9 @@ def _remembered_entry(run: _Run, rel: Path) -> Entry | None:
     languages = run.languages
     archives = [str(folder) for folder in run.archives]
     others = sorted(languages.others)
-    settings = repr((languages.primary, others, archives, run.feed, run.drafts))
+    settings = repr(  # the warnings it keeps are in the language of the messages
+        (languages.primary, others, archives, run.feed, run.drafts, current_language())
+    )
     scope = Scope(run.root, settings)
     return remembered(
         cache,

@@ -85,6 +85,26 @@ def test_the_cli_prints_the_same_warnings_on_a_no_op(project: Path) -> None:
     assert strict.exit_code == 1  # --strict still fails on them
 
 
+def test_warnings_kept_in_one_language_are_not_replayed_in_another(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import i18n
+
+    (project / NARRATIVE).write_text("---\ntitle: Trống\n---\n", "utf-8")
+    english = build(project)
+    monkeypatch.setenv("PROCEEDINGS_LANG", "vi")
+    i18n.reset()
+    try:
+        vietnamese = build(project)
+    finally:
+        monkeypatch.setenv("PROCEEDINGS_LANG", "en")
+        i18n.reset()
+    assert not vietnamese.up_to_date  # type: ignore[attr-defined]
+    said = [w.message for w in vietnamese.warnings]  # type: ignore[attr-defined]
+    assert said and said != [w.message for w in english.warnings]  # type: ignore[attr-defined]
+    assert "bài viết" in " ".join(said)
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
