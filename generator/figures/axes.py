@@ -70,7 +70,6 @@ def grid_lines(ax: Axes, which: Which, positions: Sequence[float]) -> None:
             xs, ys = [0.0, 1.0], [position, position]
             transform = ax.get_yaxis_transform(which="grid")
         line = Line2D(
-            xs, ys, transform=transform, color=GRID_INK, linewidth=0.8, marker="",
-            zorder=BELOW,
+            xs, ys, transform=transform, color=GRID_INK, linewidth=0.8, zorder=BELOW,
         )  # fmt: skip
         ax.add_artist(line)  # clipped to the axes, as a tick's grid line
