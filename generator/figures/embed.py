@@ -85,7 +85,7 @@ def _subset(path: Path, chars: str) -> bytes:
     """Subset a font file to chars, as WOFF; the same input gives the same bytes.
 
     Kept for the life of the process, by the file's contents: subsetting is a
-    third of a figure's drawing time, and the same labels come back build after
+    tenth of a figure's drawing time, and the same labels come back build after
     build (in a test run, in a preview).
     """
     key = (file_digest(path), chars)
