@@ -7,9 +7,9 @@ On a temporary copy of the repository's project (or of --root):
 * by kind and step: every figure drawn once in this process (matplotlib imported),
   CPU time per figure by chart kind and by step — layout (artists placed:
   ``draw_frame``, once per frame), SVG (drawn and written, once per frame), PNG (the
-  sharing image, the first figure of each conference), fonts (the embedded subsets)
-  and the rest — and how many times matplotlib drew a whole figure (``Figure.draw``)
-  per chart;
+  sharing image, the first figure of each conference when the site has a base_url),
+  fonts (the embedded subsets) and the rest — and how many times matplotlib drew a
+  whole figure (``Figure.draw``) per chart;
 * cold, per figure: ``render_chart`` in this process, matplotlib already imported, the
   median of --repeat runs, with the size of its SVG and PNG;
 * stage cold: ``draw_figures`` with an empty cache (worker processes when there are
@@ -145,9 +145,12 @@ class StepClock:
 
 
 def steps_by_kind(
-    charts: list[figures.Chart], lang: str, palette: Any, fonts: Any
+    charts: list[figures.Chart], lang: str, palette: Any, fonts: Any, share: bool
 ) -> None:
-    """Draw each chart once (PNG for the first of each conference); print by kind."""
+    """Draw each chart once, as a build would; print the cost by kind and step.
+
+    With share (a site with a base_url), the first of each conference gets a PNG.
+    """
     rows: dict[str, list[float]] = {}
     draws: dict[str, int] = {}
     count: dict[str, int] = {}
@@ -155,7 +158,7 @@ def steps_by_kind(
     for chart in charts:
         style = figures.chart_style(chart, palette)
         alt = chart.spec.alt or figures.describe(chart, lang)
-        png = chart.slug not in with_png
+        png = share and chart.slug not in with_png
         with_png.add(chart.slug)
         clock = StepClock()
         with clock.patched():
@@ -228,7 +231,7 @@ def run(root: Path, work: Path, repeat: int, steps_only: bool) -> None:
     figures.render_chart(  # fonts registered, caches warm: not timed
         charts[0], figures.chart_style(charts[0], palette), "", lang, fonts, png=True
     )
-    steps_by_kind(charts, lang, palette, fonts)
+    steps_by_kind(charts, lang, palette, fonts, bool(site.config.base_url))
     if steps_only:
         return
 
