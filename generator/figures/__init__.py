@@ -10,7 +10,8 @@ Modules, each using only those before it: ``fonts`` (the theme's Noto files, tex
 widths, the characters they cover), ``embed`` (fonts and title inside an SVG),
 ``data`` (declarations resolved to numbers), ``text`` (alt text, data tables),
 ``colours`` (palette, contrast), ``layout`` (frames, wrapping, ticks), ``marks``
-(looks of bars and lines, legend), ``rows`` (bars across, in panels), ``columns``
+(looks of bars and lines, legend), ``axes`` (axis labels and grid lines without
+matplotlib's ticks), ``rows`` (bars across, in panels), ``columns``
 (columns and lines), ``draw`` (matplotlib, one drawing per frame) and ``stage`` (the
 stage: cache, workers). The names callers use are re-exported here.
 """

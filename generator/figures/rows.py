@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generator.figures.colours import AXIS_INK, GRID_INK, MUTED_INK, TEXT_INK, Style
+from generator.figures.axes import axis_labels, grid_lines, hide_axes
+from generator.figures.colours import AXIS_INK, MUTED_INK, TEXT_INK, Style
 from generator.figures.data import Chart, Point, Series
 from generator.figures.layout import (
     LINE,
@@ -139,15 +140,13 @@ def draw_panel(
     chart = panel.chart
     ticks, tick_labels, lo, hi = _ticks(chart, lang)
     ax.set_ylim(panel.height, 0)
-    ax.set_yticks([])
+    hide_axes(ax)
     bars = _place_bars(chart, panel, column, style)
     width_px = ax.get_position().width * fig.get_figwidth() * 72
     lo, hi = _room_for_labels(chart, bars, (lo, hi), width_px, lang, measure)
     ax.set_xlim(lo, hi)
-    ax.set_xticks(ticks, labels=tick_labels, fontsize=TEXT)
-    ax.tick_params(axis="x", length=0, pad=4, labelcolor=TEXT_INK)
-    ax.xaxis.grid(True, color=GRID_INK, linewidth=0.8)
-    ax.set_axisbelow(True)
+    grid_lines(ax, "x", ticks)
+    axis_labels(ax, "x", ticks, tick_labels, pad=4)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color(AXIS_INK)

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 # Bump when a change to generator/figures/ alters the drawn bytes. The key
 # deliberately does not hash our source: an unrelated edit must not redraw an
 # archive's thousands of figures (tests always start with an empty cache).
-CACHE_VERSION = 4  # 4: a drawing per frame, Noto fonts embedded, no title inside
+# 4: a drawing per frame, Noto fonts embedded, no title inside; 5: axis labels and
+# grid lines as plain artists (the same drawing, other SVG groups and ids).
+CACHE_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,8 @@ def draw_figures(ctx: BuildContext, site: Site) -> FigureResult:
     if len(problems.errors) > before:
         return result
     fonts = chart_fonts(tuple(theme_dirs(site.root, site.config.theme)))
-    jobs = _jobs(charts, palette, lang, fonts)
+    # The sharing PNG is only linked (og:image) from a site with a base_url.
+    jobs = _jobs(charts, palette, lang, fonts, share=bool(site.config.base_url))
     drawings = _cached_drawings(ctx, jobs)
     missing = [job for job in jobs if job.key not in drawings]
     for job, drawing in zip(missing, _draw_all(missing), strict=True):
@@ -151,13 +154,21 @@ def draw_figures(ctx: BuildContext, site: Site) -> FigureResult:
 
 
 def _jobs(
-    charts: Sequence[Chart], palette: Sequence[str], lang: str, fonts: ChartFonts
+    charts: Sequence[Chart],
+    palette: Sequence[str],
+    lang: str,
+    fonts: ChartFonts,
+    *,
+    share: bool,
 ) -> list[_Job]:
-    """One drawing job per chart, keyed by everything its drawing depends on."""
+    """One drawing job per chart, keyed by everything its drawing depends on.
+
+    With share, the first chart of each conference also gets its sharing PNG.
+    """
     jobs: list[_Job] = []
     with_png: set[str] = set()
     for chart in charts:
-        png = chart.slug not in with_png  # one sharing image per conference is enough
+        png = share and chart.slug not in with_png  # one per conference is enough
         with_png.add(chart.slug)
         alt = chart.spec.alt or describe(chart, lang)
         style = chart_style(chart, palette)
@@ -375,17 +386,9 @@ PARALLEL_FROM = 8  # fewer figures draw faster here than worker processes start
 
 def _draw_all(jobs: Sequence[_Job]) -> Iterator[Drawing]:
     """Draw jobs in order: here, or in worker processes when there are many."""
-    return pool_map(
-        _draw_job,
-        jobs,
-        parallel_from=PARALLEL_FROM,
-        chunksize=4,
-        preload=_import_matplotlib,
-    )
-
-
-def _import_matplotlib() -> None:
-    import matplotlib.figure  # noqa: F401  -- forked workers start with it loaded
+    # matplotlib is imported by the process that draws: with workers, each worker
+    # (at its first chart, in parallel), never this one, which keeps its memory.
+    return pool_map(_draw_job, jobs, parallel_from=PARALLEL_FROM, chunksize=4)
 
 
 def _draw_job(job: _Job) -> Drawing:

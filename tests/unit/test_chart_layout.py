@@ -189,8 +189,29 @@ def test_columns_turn_into_bars_with_labels_above_on_a_phone(drawn: Drawn) -> No
     boxes = [b.get_window_extent() for b in bars]
     assert all(b.height == pytest.approx(22) for b in boxes)  # across, 22 px thick
     assert all(b.x0 == pytest.approx(boxes[0].x0) for b in boxes)
-    assert not [t for t in narrow.get_yticklabels() if t.get_text()]
-    assert any(t.get_text() for t in wide.get_xticklabels())  # columns, labelled
+    chart = next(c for c, _, _ in drawn if c.spec.id == "cot-dai")
+    # Each category is named above its bars, from the left of the plot ...
+    plot = narrow.get_window_extent()
+    named = _category_boxes(narrow, chart.categories)
+    assert len(named) == len(bars)
+    assert all(box.x0 == pytest.approx(plot.x0) for box in named)
+    # ... and at the left of its bars in the wide frame, which has room for them.
+    plot = wide.get_window_extent()
+    named = _category_boxes(wide, chart.categories)
+    assert len(named) == len(bars)
+    assert all(box.x1 <= plot.x0 for box in named)
+
+
+def _category_boxes(ax: Any, categories: tuple[str, ...]) -> list[Any]:
+    """The boxes, in pixels, of the texts on ax that name a category (wrapped)."""
+    from matplotlib.text import Text
+
+    renderer = ax.figure.canvas.get_renderer()
+    return [
+        t.get_window_extent(renderer)
+        for t in ax.findobj(Text)
+        if " ".join(t.get_text().split()) in categories
+    ]
 
 
 def test_legends_name_every_look_a_chart_uses(drawn: Drawn) -> None:

@@ -20,6 +20,7 @@ from generator.commands.main import cli
 from generator.core.cache import Cache
 from generator.core.context import BuildContext, BuildOptions, SilentReporter
 from generator.errors import BuildFailed, Problem, Problems
+from generator.figures import embed
 from generator.figures import fonts as chart_fonts
 from generator.figures.colours import contrast
 from generator.figures.data import MAX_LABEL, MAX_POINTS, MAX_SERIES
@@ -27,7 +28,7 @@ from generator.figures.stage import FigureResult, draw_figures, resolve_figures
 from generator.load.project import load_site
 from generator.load.translate import translated_site
 from generator.model import Site, Theme
-from tests.conftest import copy_project
+from tests.conftest import TEST_BASE, copy_project
 
 SVG = "{http://www.w3.org/2000/svg}"
 SLUG_23 = "hoi-nghi-tre-em-phia-nam-2023"
@@ -136,8 +137,14 @@ def svg_of(result: FigureResult, slug: str, ident: str) -> ET.Element:
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> FigureResult:
-    """The real project's figures, drawn once for the tests that only read them."""
+    """The real project's figures, drawn once for the tests that only read them.
+
+    With a base_url, so that pages link a sharing image, and it is drawn.
+    """
     root = copy_project(tmp_path_factory.mktemp("figures") / "site")
+    site_yaml = root / "site.yaml"
+    text = site_yaml.read_text("utf-8") + f"base_url: {TEST_BASE}\n"
+    site_yaml.write_text(text, "utf-8")
     result, problems = draw(root)
     assert not problems.errors, [str(p) for p in problems]
     return result
@@ -371,6 +378,9 @@ def test_second_build_draws_nothing(project: Path, tmp_path: Path) -> None:
     again, _ = draw(project, cache)
     assert (first.drawn, first.cached) == (5, 0)
     assert (again.drawn, again.cached) == (0, 5)
+    # No base_url, so no page links a sharing image: none is drawn.
+    assert not [path for path in first.files if path.endswith(".png")]
+    assert all(fig.png == "" for fig in first.figures.values())
     assert _contents(again.files) == _contents(first.files)
     assert again.figures == first.figures
 
@@ -581,6 +591,29 @@ def test_the_blocks_assumed_covered_are_covered() -> None:
     chars = chart_fonts._font_chars()
     for lo, hi in figures.COVERED:
         assert all(c in chars for c in range(lo, hi + 1)), (hex(lo), hex(hi))
+
+
+@pytest.mark.parametrize(
+    "chars",
+    [
+        "Số vụ xâm hại trẻ em, 2023",
+        "0123456789.,% \u2013“”",
+        "\u2212→ 12",
+        "\u2212",
+        "Дети",
+    ],
+)
+def test_a_subset_cut_from_the_reduced_font_is_the_files_own(chars: str) -> None:
+    """Subsets are cut from a font cut down once (embed._base): the same bytes."""
+    from fontTools.ttLib import TTFont
+
+    for path in figures.chart_fonts().paths:
+        with TTFont(path, lazy=True, recalcTimestamp=False) as font:
+            embed._subsetter(chars).subset(font)
+            font.flavor = "woff"
+            direct = io.BytesIO()
+            font.save(direct)
+        assert embed._make_subset(path, chars) == direct.getvalue(), path.name
 
 
 def test_characters_the_font_lacks_are_a_warning(project: Path) -> None:
@@ -851,6 +884,38 @@ def test_workers_draw_the_same_bytes_as_one_process(
     monkeypatch.setattr("generator.figures.stage.PARALLEL_FROM", 1000)
     serial, _ = draw(project, tmp_path / "b")
     assert _contents(serial.files) == _contents(parallel.files)
+
+
+# Run in a fresh interpreter: draws the project's figures (in workers), then again
+# from the cache, and says whether this process ever imported matplotlib.
+MAIN_PROCESS = """
+import sys
+from pathlib import Path
+from tests.unit.test_figures import draw
+root = Path(sys.argv[1])
+first, _ = draw(root, root / "cache")
+again, _ = draw(root, root / "cache")
+print(first.drawn, again.drawn, "matplotlib" in sys.modules)
+"""
+
+
+def test_matplotlib_is_imported_only_by_the_workers_that_draw(project: Path) -> None:
+    add_conference(
+        project,
+        "".join(
+            f"  - id: cot-{i}\n    kind: bar\n    title: Cột {i}\n"
+            "    indicators: [mot, hai]\n"
+            for i in range(figures.PARALLEL_FROM)
+        ),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", MAIN_PROCESS, str(project)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+    assert out.split() == [str(5 + figures.PARALLEL_FROM), "0", "False"]
 
 
 def _data(payload: bytes | Path) -> bytes:
