@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from generator.model import Entry
 
 KIND = "entries"  # .proceedings-cache/entries/
 MEMO_VERSION = "1"
+MAX_HASHED = 10_000_000  # larger files are refused by the loader anyway
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "markdown-it-py")
 
 
@@ -110,7 +112,18 @@ def _content(path: str) -> str:
 
 
 def _update(hasher: hashlib._Hash, path: str) -> None:
+    """Add a file's bytes; only its state for a link, FIFO, device or huge file.
+
+    Never read what the loader would refuse: a FIFO blocks, /dev/zero never ends.
+    """
     try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED:
+            target = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
+            hasher.update(
+                f"{info.st_mode}|{target}|{info.st_size}|{info.st_mtime_ns}\0".encode()
+            )
+            return
         with open(path, "rb") as stream:
             hasher.update(hashlib.sha256(stream.read()).digest())
     except OSError as exc:  # gone, a folder, unreadable: its state, not its bytes
