@@ -271,9 +271,16 @@ def test_text_uses_the_theme_fonts_never_a_local_copy(
 ) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
     try:
         open_file(page, built_html, PAGES["conference-2023"])
         page.evaluate("document.fonts.ready")
+        # the small WOFF subsets, never the half-megabyte TTF files the PDF uses
+        fonts = [url.rsplit("/static/", 1)[1] for url in fetched if "/fonts/" in url]
+        assert "fonts/web/NotoSans-Regular.woff" in fonts, fonts
+        assert not [f for f in fonts if f.endswith(".ttf") and "Math" not in f], fonts
+        assert page.evaluate("document.fonts.check('16px \"Noto Sans\"', 'Tiếng Việt')")
         session = context.new_cdp_session(page)
         session.send("DOM.enable")
         session.send("CSS.enable")
