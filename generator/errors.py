@@ -397,3 +397,13 @@ class BuildFailed(Exception):
 
 class UsageError(Exception):
     """The command was called wrongly (exit code 2), e.g. a missing site.yaml."""
+
+
+def internal_error(exc: BaseException) -> str:
+    """What a command says of a bug in our code (the traceback comes with --debug)."""
+    return t(
+        "internal error: {kind}: {exc}\n  this is a bug in proceedings; run "
+        "again with --debug for the traceback",
+        kind=type(exc).__name__,
+        exc=exc,
+    )

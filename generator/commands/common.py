@@ -14,7 +14,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from generator.errors import BuildFailed, Problem, UsageError
+from generator.errors import BuildFailed, Problem, UsageError, internal_error
 from generator.i18n import t
 
 T = TypeVar("T")
@@ -118,12 +118,7 @@ def _internal(obj: Context, exc: Exception) -> NoReturn:
     if obj.debug:
         raise exc
     click.echo(
-        t(
-            "internal error: {kind}: {exc}\n  this is a bug in proceedings; run "
-            "again with --debug for the traceback",
-            kind=type(exc).__name__,
-            exc=exc,
-        ),
+        internal_error(exc),
         err=True,
     )
     raise SystemExit(EXIT_INTERNAL) from None

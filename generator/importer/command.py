@@ -14,7 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from generator.errors import BuildFailed, Problem, UsageError
+from generator.errors import BuildFailed, Problem, UsageError, internal_error
 from generator.i18n import t
 
 T = TypeVar("T")
@@ -181,12 +181,7 @@ def _run(debug: bool, action: Callable[[], T]) -> T:
         if debug:
             raise
         click.echo(
-            t(
-                "internal error: {kind}: {exc}\n  this is a bug in proceedings; run "
-                "again with --debug for the traceback",
-                kind=type(exc).__name__,
-                exc=exc,
-            ),
+            internal_error(exc),
             err=True,
         )
         raise SystemExit(EXIT_INTERNAL) from None
