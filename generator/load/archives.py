@@ -168,9 +168,9 @@ def _read(path: Path, source: Source, where: Pos, problems: Problems) -> str | N
         problems.add(
             where,
             t(
-                "archive '{archive}' is over {limit} bytes",
+                "archive '{archive}' is over {limit:,} bytes",
                 archive=source.archive,
-                limit=f"{MAX_ARCHIVE_BYTES:,}",
+                limit=MAX_ARCHIVE_BYTES,
             ),
             t("keep the article's text only"),
         )
@@ -181,10 +181,10 @@ def _read(path: Path, source: Source, where: Pos, problems: Problems) -> str | N
         problems.add(
             where,
             t(
-                "archive '{archive}' is not UTF-8 text (byte 0x{byte} at offset "
+                "archive '{archive}' is not UTF-8 text (byte 0x{byte:02x} at offset "
                 "{start})",
                 archive=source.archive,
-                byte=f"{raw[exc.start]:02x}",
+                byte=raw[exc.start],
                 start=exc.start,
             ),
             t(

@@ -91,9 +91,9 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
         problems.add(
             Pos(rel),
             t(
-                "file is {size} bytes, over the limit of {limit}",
-                size=f"{size:,}",
-                limit=f"{limit:,}",
+                "file is {size:,} bytes, over the limit of {limit:,}",
+                size=size,
+                limit=limit,
             ),
             t("split it into smaller files"),
         )
@@ -107,8 +107,8 @@ def read_text(root: Path, rel: Path, problems: Problems, limit: int) -> str | No
         problems.add(
             Pos(rel, line, col),
             t(
-                "not valid UTF-8 (byte 0x{byte} at offset {start})",
-                byte=f"{raw[exc.start]:02x}",
+                "not valid UTF-8 (byte 0x{byte:02x} at offset {start})",
+                byte=raw[exc.start],
                 start=exc.start,
             ),
             t(

@@ -57,8 +57,8 @@ _PROBLEMS = {
     "did not find expected node content": (
         N_("a value is missing here"),
         N_(
-            "write a value after the ':' or the ',' (put text that starts with @, ` "
-            "or % in quotes)"
+            "write a value after the ':' or the ',' (quote text that starts with @, "
+            "` or %)"
         ),
         "dates: [2024-07-25, 2024-07-26]",
     ),

@@ -135,6 +135,13 @@ def test_every_message_help_and_usage_error_goes_through_t() -> None:
     assert dynamic == []
 
 
+def test_the_catalogue_compiles_without_errors() -> None:
+    # What `pybabel compile` refuses, e.g. a msgid read as a %-format by mistake.
+    assert [
+        (m.id, [str(e) for e in errors]) for m, errors in _catalogue().check()
+    ] == []
+
+
 def test_the_committed_mo_is_the_compiled_po() -> None:
     compiled = io.BytesIO()
     write_mo(compiled, _catalogue())
