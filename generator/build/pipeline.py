@@ -12,12 +12,14 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build import stages
 from generator.build.digests import RECORD as DIGESTS
 from generator.build.digests import Digests
+from generator.build.fast import Warm, warm_of
 from generator.build.outputs import (
     Outputs,
     Previous,
@@ -115,6 +117,7 @@ def build_site(
     reporter: Reporter | None = None,
     *,
     stamp: str | None = None,
+    keep: Callable[[Warm], None] | None = None,
 ) -> Summary:
     """Build the site under root into options.output; BuildFailed on bad content.
 
@@ -122,18 +125,21 @@ def build_site(
     what was published; a caller that already holds it (the CLI, ``bundle``) is
     let through. stamp, if given, is ``stamp.compute_stamp(root, options)`` taken
     just before under that lock (the CLI has it from checking for a no-op), so the
-    inputs are hashed once.
+    inputs are hashed once. keep, if given, is handed what the build loaded, for
+    ``build.fast`` (a build that finds nothing changed loads nothing).
     """
     started = time.perf_counter()
     require_project(root)  # before the cache folder is made
     ctx = BuildContext.open(root, options, reporter)
     with project_lock(ctx.root / CACHE_DIR):
-        summary = _build(ctx, stamp)
+        summary = _build(ctx, stamp, keep)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _build(ctx: BuildContext, stamp: str | None) -> Summary:
+def _build(
+    ctx: BuildContext, stamp: str | None, keep: Callable[[Warm], None] | None
+) -> Summary:
     options = ctx.options
     summary = Summary(output=options.output)
     digests = Digests(ctx.cache)
@@ -148,7 +154,8 @@ def _build(ctx: BuildContext, stamp: str | None) -> Summary:
         _report(ctx, summary, again)
         return summary
     check_writable(options.output)  # say it now, not after every stage ran
-    files, outputs = _make(ctx, summary, previous_outputs(ctx.cache, options.output))
+    previous = previous_outputs(ctx.cache, options.output)
+    files, outputs = _make(ctx, summary, previous, keep)
     reads = outside_inputs(ctx.root, ctx.reads)
     full_stamp = with_reads(stamp, ctx.root, reads, digests)  # before publishing
     ctx.reporter.stage("publish")
@@ -196,12 +203,27 @@ def _report(ctx: BuildContext, summary: Summary, problems: list[Problem]) -> Non
 
 
 def _make(
-    ctx: BuildContext, summary: Summary, previous: Previous
+    ctx: BuildContext,
+    summary: Summary,
+    previous: Previous,
+    keep: Callable[[Warm], None] | None,
 ) -> tuple[dict[str, bytes | Path], Outputs]:
     """Run every stage; return the files to publish and the record of them."""
     site = stages.load(ctx)
     with stages.pdf_workers(ctx, site) as renderers:  # they load while we draw
-        return _make_loaded(ctx, summary, previous, site, renderers)
+        files, outputs, made = _make_loaded(ctx, summary, previous, site, renderers)
+    if keep is not None:
+        primary = made[0]
+        keep(
+            warm_of(
+                site,
+                primary.narratives,
+                primary.extras,
+                primary.pages,
+                ctx.options.drafts,
+            )
+        )
+    return files, outputs
 
 
 def _make_loaded(
@@ -210,7 +232,7 @@ def _make_loaded(
     previous: Previous,
     site: Site,
     renderers: Renderers | None,
-) -> tuple[dict[str, bytes | Path], Outputs]:
+) -> tuple[dict[str, bytes | Path], Outputs, list[stages.Version]]:
     narratives = stages.narratives(ctx, site)
     ctx.check()
     drawn = stages.figures(ctx, site)
@@ -252,7 +274,28 @@ def _make_loaded(
             ctx.problems,
         )
     ctx.check()
-    return files, outputs
+    return files, outputs, made
+
+
+def load_warm(root: Path, options: BuildOptions, reporter: Reporter) -> Warm:
+    """Load the project as a build of options would, for ``build.fast``; write no page.
+
+    For a preview whose first build found nothing changed (and so loaded
+    nothing): its narratives and figures come from the cache a build left.
+    Raises BuildFailed when the project has errors.
+    """
+    require_project(root)
+    ctx = BuildContext.open(root, options, reporter)
+    with project_lock(ctx.root / CACHE_DIR):
+        site = stages.load(ctx)
+        narratives = stages.narratives(ctx, site)
+        ctx.check()
+        drawn = stages.figures(ctx, site)
+        ctx.check()
+    primary = stages.primary_version(ctx, site, narratives, drawn, None)
+    return warm_of(
+        site, primary.narratives, primary.extras, primary.pages, options.drafts
+    )
 
 
 def check_site(root: Path, *, strict: bool = False, pdf: bool = True) -> list[Problem]:

@@ -60,7 +60,11 @@ def load(ctx: BuildContext) -> Site:
     try:
         with recording(ctx.reads):  # the dependency record: every file it reads
             site = load_site(
-                ctx.root, ctx.problems, drafts=ctx.options.drafts, cache=ctx.cache
+                ctx.root,
+                ctx.problems,
+                drafts=ctx.options.drafts,
+                cache=ctx.cache,
+                progress=ctx.reporter.step,
             )
     except BuildFailed:
         _check_unloaded_narratives(ctx)
@@ -288,6 +292,22 @@ class Version:
     pages: list[Page]
 
 
+def primary_version(
+    ctx: BuildContext,
+    site: Site,
+    narratives: Narratives,
+    drawn: FigureResult,
+    pdfs: PdfResult | None,
+) -> Version:
+    """The site in its primary language, as loaded: its pages' plan and extras."""
+    extras = Extras(
+        figures=drawn.figures,
+        pdfs=pdfs.pdfs if pdfs else {},
+        preview=ctx.options.preview,
+    )
+    return Version("", "", site, narratives, drawn, extras, plan_site(site))
+
+
 def versions(
     ctx: BuildContext,
     site: Site,
@@ -296,12 +316,8 @@ def versions(
     pdfs: PdfResult | None,
 ) -> list[Version]:
     """Make the site in each of its languages, primary first."""
-    extras = Extras(
-        figures=drawn.figures,
-        pdfs=pdfs.pdfs if pdfs else {},
-        preview=ctx.options.preview,
-    )
-    made = [Version("", "", site, narratives, drawn, extras, plan_site(site))]
+    made = [primary_version(ctx, site, narratives, drawn, pdfs)]
+    extras = made[0].extras
     primary, *others = site.config.output_languages
     for lang in others:
         ctx.reporter.stage(lang, sum(len(e.data.figures) for e in site.entries))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,6 +54,7 @@ def load_site(
     drafts: bool = False,
     cache: Cache | None = None,
     replaced: Mapping[Path, str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Site:
     """Load and check the whole project at root; raise BuildFailed listing every error.
 
@@ -61,7 +62,8 @@ def load_site(
     true (the preview server shows them). With a cache, data files parsed before
     are not parsed again (incremental builds). replaced gives the text of data
     files (by path from root) as they would be: `proceedings import` checks a merge
-    with it before writing anything.
+    with it before writing anything. progress, if given, is called with each
+    conference's slug once it is loaded (a build's reporter steps).
     """
     root = root.resolve()
     require_project(root)
@@ -78,6 +80,7 @@ def load_site(
         settings.archives,
         feed,
         replaced or {},
+        progress or _quiet,
     )
     entries = [e for e in _load_entries(run) if e is not None]
     data_dir = root / "data"
@@ -93,6 +96,10 @@ def load_site(
     site = resolve_suppression(site, config_positions, problems)
     problems.check()
     return site
+
+
+def _quiet(slug: str) -> None:
+    """Say nothing of a conference loaded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +191,7 @@ class _Run:
     archives: tuple[Path, ...]  # the folders sources' archives may be in
     feed: bool  # the site has a base_url, so an Atom feed lists dated conferences
     replaced: Mapping[Path, str]  # data files' texts to use instead of the files'
+    progress: Callable[[str], None]  # told each conference loaded
 
 
 def _load_entries(run: _Run) -> list[Entry | None]:
@@ -218,6 +226,7 @@ def _load_entries(run: _Run) -> list[Entry | None]:
                 run.root, slug, run.problems, run.drafts, run.languages
             )
         entries.append(entry)
+        run.progress(slug)
     _check_orphan_content(root, set(by_slug), problems)
     return entries
 

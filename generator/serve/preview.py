@@ -7,7 +7,10 @@ Threads::
     pool        at most 48 threads answer requests and event streams
     watch x2    watchfiles on data/, content/, themes/ (recursive) and on the root
                 folder for site.yaml (editors replace files, which kills a file watch)
-    builder     takes batches of changes, runs build_site, publishes a PreviewState
+    builder     takes batches of changes, runs build_site, publishes a PreviewState;
+                an edited narrative's page is rendered and reloaded first, from what
+                the last build loaded (build.fast), and a newer save stops a build
+                still running (it starts again with every change so far)
     (the pool's threads answer with files from .preview/site, the reload script,
     and the server-sent events that tell open pages to reload)
 
@@ -26,7 +29,7 @@ import secrets
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
@@ -36,10 +39,12 @@ from urllib.parse import quote
 import click
 import watchfiles
 
-from generator.build.pipeline import build_site
+from generator.build.fast import Warm, fast_pages
+from generator.build.pipeline import build_site, load_warm
+from generator.core.cache import write_atomic
 from generator.core.context import CACHE_DIR, BuildOptions, Reporter
 from generator.core.lock import project_lock
-from generator.errors import BuildFailed, UsageError
+from generator.errors import BuildFailed, Problem, UsageError
 from generator.i18n import t
 from generator.serve.responses import (
     _TYPES,
@@ -63,6 +68,33 @@ STEP_MS = 25  # watchfiles checks twice: a save is picked up ~50 ms after its la
 PING_SECONDS = 15.0  # keeps idle event streams alive and notices closed tabs
 _PDF_PATH = re.compile(r"^(?:series/)?([a-z0-9]+(?:-[a-z0-9]+)*)/\1\.pdf$")
 _BY_BUILD = t("PDF briefs are made by `proceedings build` (into output/).")
+
+
+class _Stopped(Exception):
+    """A newer change came in: the build running is dropped, and made again."""
+
+
+class _Cancellable:
+    """A reporter that stops the build at its next step once newer is set."""
+
+    def __init__(self, reporter: Reporter, newer: threading.Event) -> None:
+        self.reporter, self.newer = reporter, newer
+
+    def stage(self, name: str, total: int = 0) -> None:
+        """Stop if a newer change came in; else pass it on."""
+        if self.newer.is_set():
+            raise _Stopped
+        self.reporter.stage(name, total)
+
+    def step(self, label: str) -> None:
+        """Stop if a newer change came in; else pass it on."""
+        if self.newer.is_set():
+            raise _Stopped
+        self.reporter.step(label)
+
+    def problem(self, problem: Problem) -> None:
+        """Pass it on."""
+        self.reporter.problem(problem)
 
 
 @dataclass(slots=True)
@@ -102,19 +134,47 @@ class Preview:
         self._build_lock = threading.Lock()  # one page build at a time
         self._pdf_lock = threading.Lock()  # one PDF at a time, beside page builds
         self._pdfs_made: dict[str, int] = {}  # output path: generation it is from
+        self._warm: Warm | None = None  # what the last build loaded (build.fast)
+        self._newer = threading.Event()  # a batch of changes came in
+        self._rendered = 0  # pages the last build rendered (the others were reused)
 
     # -- building ------------------------------------------------------------------
 
-    def rebuild(self, changed: Sequence[str] = ()) -> Outcome:
-        """Build the preview site, publish the outcome and wake the open pages."""
+    def rebuild(
+        self,
+        changed: Sequence[str] = (),
+        *,
+        stoppable: bool = False,
+        shown: Mapping[str, bytes] | None = None,
+    ) -> Outcome:
+        """Build the preview site, publish the outcome and wake the open pages.
+
+        With stoppable, a newer batch of changes stops the build (``_Stopped``),
+        leaving the site as it was. shown are the pages ``fast`` rendered for
+        these changes: when the build publishes them unchanged and is good, the
+        open pages, reloaded already, are not reloaded again.
+        """
         with self._build_lock:
             with self.state.changed:
                 self.state.building = True
             started = time.perf_counter()
-            outcome = self._build()
+            try:
+                outcome = self._build(stoppable)
+            except _Stopped:
+                with self.state.changed:
+                    self.state.building = False
+                    self.state.changed.notify_all()
+                raise
             seconds = time.perf_counter() - started
             with self.state.changed:
-                self.state.generation += 1
+                if not (
+                    outcome.ok
+                    and self.state.outcome.ok
+                    and shown
+                    and self._rendered == len(shown)  # no other page changed
+                    and self._has(shown)
+                ):
+                    self.state.generation += 1
                 self.state.outcome = outcome
                 self.state.overlay = render_overlay(outcome)
                 self.state.building = False
@@ -122,12 +182,36 @@ class Preview:
         self._report(outcome, seconds, changed)
         return outcome
 
-    def _build(self) -> Outcome:
-        options = BuildOptions(output=self.site, pdf=False, drafts=True, preview=True)
+    def _has(self, pages: Mapping[str, bytes]) -> bool:
+        """Tell whether the site holds exactly these pages."""
+        try:
+            return all(
+                (self.site / rel).read_bytes() == data for rel, data in pages.items()
+            )
+        except OSError:
+            return False
+
+    def _options(self) -> BuildOptions:
+        return BuildOptions(output=self.site, pdf=False, drafts=True, preview=True)
+
+    def _reporter(self, stoppable: bool) -> Reporter:
+        return _Cancellable(self.reporter, self._newer) if stoppable else self.reporter
+
+    def _build(self, stoppable: bool = False) -> Outcome:
         try:
             # One run at a time per project: a `build` of it makes the preview wait.
             with project_lock(self.root / CACHE_DIR, on_wait=_say):
-                build_site(self.root, options, self.reporter)
+                summary = build_site(
+                    self.root,
+                    self._options(),
+                    self._reporter(stoppable),
+                    keep=self._keep,
+                )
+            self._rendered = (
+                -1 if summary.up_to_date else summary.pages - summary.pages_reused
+            )
+        except _Stopped:
+            raise
         except BuildFailed as exc:
             return Outcome(ok=False, problems=tuple(exc.problems))
         except UsageError as exc:
@@ -143,6 +227,65 @@ class Preview:
                 ),
             )
         return Outcome(ok=True)
+
+    def _keep(self, warm: Warm) -> None:
+        self._warm = warm
+
+    def warm_up(self) -> None:
+        """Load the project for fast renders when the first build loaded nothing.
+
+        Run by the builder when idle; a failure only means no fast render yet.
+        """
+        with self._build_lock:
+            if self._warm is not None or not self.state.outcome.ok:
+                return
+            try:
+                with project_lock(self.root / CACHE_DIR, on_wait=_say):
+                    self._warm = load_warm(
+                        self.root, self._options(), self._reporter(True)
+                    )
+            except Exception:  # _Stopped, bad content, a bug: the builds say it
+                if self.options.debug:
+                    traceback.print_exc()
+
+    def fast(self, changed: Sequence[str]) -> dict[str, bytes]:
+        """Show the pages of edited narratives now, before the build (build.fast).
+
+        Renders them from what the last build loaded, writes each over the
+        served one (a new file renamed into place: a reader sees the old page
+        or the new one) and reloads the open pages. Gives the pages shown, none
+        when the changes need the whole build or the site shows an error.
+        """
+        started = time.perf_counter()
+        with self._build_lock:
+            warm = self._warm
+            if warm is None or not self.state.outcome.ok:
+                return {}
+            try:
+                pages = fast_pages(warm, [Path(p) for p in changed])
+            except Exception:  # the build that follows reports what it is
+                if self.options.debug:
+                    traceback.print_exc()
+                return {}
+            if not pages:
+                return {}
+            try:
+                for rel, data in pages.items():
+                    write_atomic(self.site / rel, data)  # renamed into place
+            except OSError:
+                return {}
+            with self.state.changed:
+                self.state.generation += 1
+                self.state.changed.notify_all()
+        if self.options.verbosity >= 1:
+            click.echo(
+                t(
+                    "page shown in {seconds:.2f} s ({changed}); building the rest",
+                    seconds=time.perf_counter() - started,
+                    changed=", ".join(changed),
+                )
+            )
+        return pages
 
     def _report(self, outcome: Outcome, seconds: float, changed: Sequence[str]) -> None:
         """Say on the terminal how a build went."""
@@ -204,23 +347,39 @@ class Preview:
             raise_interrupt=False,
         ):
             self.changes.put(batch)
+            self._newer.set()  # a build still running stops: it is out of date
 
     def build_on_change(self) -> None:
-        """Rebuild after each batch of changes until stopped (run in a thread)."""
+        """Rebuild after each batch of changes until stopped (run in a thread).
+
+        An edited narrative's page is shown first (``fast``); a build stopped by
+        a newer batch is made again with its changes and the new ones.
+        """
+        pending: list[str] = []  # changed since the last build that finished
         while not self.stop_event.is_set():
             try:
                 batch = self.changes.get(timeout=0.2)
             except queue.Empty:
-                continue
+                if not pending:
+                    if self._warm is None and self.state.generation:
+                        self.warm_up()
+                    continue
+                batch = set()
+            self._newer.clear()  # before taking the queue: a later batch sets it
             while not self.changes.empty():  # both watchers fired: one build
                 batch |= self.changes.get_nowait()
             # files that exist first: an editor's temporary files are named last
             found = sorted(
                 {path for _, path in batch}, key=lambda p: (not Path(p).exists(), p)
             )
-            paths = [self._relative(path) for path in found]
+            paths = [p for p in pending if p not in found]
+            paths += [self._relative(path) for path in found]
             try:
-                self.rebuild(paths)
+                shown = self.fast(paths)
+                self.rebuild(paths, stoppable=True, shown=shown)
+                pending = []
+            except _Stopped:
+                pending = paths
             except Exception as exc:  # e.g. the disk is full: say so, keep serving
                 click.echo(
                     t(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import search_text
+
 REPO = Path(__file__).resolve().parents[2]
 CONF = "hoi-nghi-tre-em-phia-nam-2024"
 SECRET = "SECRET-FILE-OUTSIDE-PREVIEW"
@@ -171,6 +173,34 @@ def test_serves_the_preview_and_shows_each_edit(project: Path) -> None:
         assert "rebuilt in " in server.stdout()
         assert f"content/{CONF}/" in server.stdout()
     assert not (project / "output").exists()
+
+
+def test_an_edited_page_shows_first_and_the_build_catches_up(project: Path) -> None:
+    """Saves in quick succession: each page shows at once (build.fast); the builds
+    a newer save stops are made again, so the search index ends with every edit."""
+    files = [
+        sorted((project / "content" / slug).glob("*.md"))[0]
+        for slug in (CONF, "hoi-nghi-tre-em-phia-nam-2023")
+    ]
+    bases = [path.read_text("utf-8") for path in files]
+    with running(project) as server:
+        server.wait_for(f"/{CONF}/", lambda s, body: s == 200)
+        markers = []
+        for i in range(4):
+            which = i % 2
+            markers.append(f"xyzdau{i}x{time.monotonic_ns()}")
+            files[which].write_text(f"{bases[which]}\n{markers[-1]}\n", "utf-8")
+            time.sleep(0.15)
+        for path, marker in zip(files, markers[2:], strict=True):
+            slug = path.parent.name
+            server.wait_for(f"/{slug}/", lambda s, body, m=marker: m in body)
+        site = project / ".preview" / "site"
+        deadline = time.monotonic() + 60
+        while not all(m in search_text(site) for m in markers[2:]):
+            assert time.monotonic() < deadline, server.stdout()
+            time.sleep(0.2)
+        assert "page shown in " in server.stdout()
+    assert all(m not in search_text(site) for m in markers[:2])  # replaced since
 
 
 def test_a_build_error_shows_an_overlay_until_it_is_fixed(project: Path) -> None:
