@@ -156,11 +156,16 @@ class Outputs:
         """Decide, for every file, to link the last build's or to make it.
 
         A maker that returns None (it reported a problem) leaves its file out.
+        A file given as a path (a drawing or a brief in the cache, verified as it
+        was read) is the one published, unless the last build's is that very
+        file: damage the cache found is never published again from the old site.
         done is told of each file once decided (progress).
         """
         files: dict[str, Payload] = {}
         for output in self.items.values():
             old = self.previous.reusable(output.path, output.key)
+            if isinstance(output.payload, Path) and old is not None:
+                old = old if _same_file(old, output.payload) else None
             if old is not None:
                 files[output.path] = old
                 self.reused[output.format] = self.reused.get(output.format, 0) + 1
@@ -176,6 +181,13 @@ class Outputs:
     def keys(self) -> dict[str, str]:
         """The key of every keyed file, for the record."""
         return {o.path: o.key for o in self.items.values() if o.key}
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
 
 
 def previous_outputs(cache: Cache, out: Path) -> Previous:

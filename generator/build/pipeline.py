@@ -160,7 +160,7 @@ def _build(
     full_stamp = with_reads(stamp, ctx.root, reads, digests)  # before publishing
     ctx.reporter.stage("publish")
     forget_outputs(ctx.cache, options.output)  # the record is only true once published
-    publish(files, options.output, _spare(ctx))
+    publish(files, options.output, _spare(ctx), ctx.cache.folder)
     record_outputs(ctx.cache, options.output, outputs.keys())
     ctx.cache.prune()
     # What the inputs gave (warnings, the masked small counts of

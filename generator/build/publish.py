@@ -28,9 +28,12 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from generator.core.cache import public_mode
 
 Payload = bytes | Path  # file content, or a file to copy
 
@@ -40,28 +43,36 @@ _IN_PLACE = "proceedings"  # prefix of the folders an in-place update keeps insi
 _NO_SWAP = frozenset({errno.EBUSY, errno.EXDEV, errno.EACCES, errno.EPERM})
 
 
-def publish(files: Mapping[str, Payload], out: Path, spare: Path | None = None) -> None:
+def publish(
+    files: Mapping[str, Payload],
+    out: Path,
+    spare: Path | None = None,
+    cache: Path | None = None,
+) -> None:
     """Replace out/ with files; a failure or Ctrl-C leaves the old out/ as it was.
 
     spare, if given, is where the replaced site is kept for the next build to
-    stage into (see the module); it must be ours alone (in the cache).
+    stage into (see the module); it must be ours alone (in the cache). Files
+    of cache (the build cache's folder: drawn figures, briefs) are linked, not
+    copied, like the unchanged files of out: neither is ever written into.
     """
     out = out.absolute()
+    linkable = (out, cache.absolute()) if cache is not None else (out,)
     target = published_folder(out)
     try:
         _recover(target)
         if target.is_dir() and (
             os.path.ismount(target) or not _writable(target.parent)
         ):
-            _publish_in_place(files, target, out)
+            _publish_in_place(files, target, linkable)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(
             tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent)
         )
         try:
-            if not (_take_spare(spare, staging) and _sync(staging, files, out)):
-                _fill(staging, files, out)
+            if not (_take_spare(spare, staging) and _sync(staging, files, linkable)):
+                _fill(staging, files, linkable)
             _swap(staging, target, spare)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -83,7 +94,9 @@ def _take_spare(spare: Path | None, staging: Path) -> bool:
         return False
 
 
-def _sync(staging: Path, files: Mapping[str, Payload], out: Path) -> bool:
+def _sync(
+    staging: Path, files: Mapping[str, Payload], linkable: tuple[Path, ...]
+) -> bool:
     """Make staging hold exactly files, keeping what already is; False if it can't.
 
     A file of staging stays only if it is the very file (same device and inode)
@@ -104,7 +117,7 @@ def _sync(staging: Path, files: Mapping[str, Payload], out: Path) -> bool:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)  # never written into: it may be linked elsewhere
             if isinstance(payload, Path):
-                _link_or_copy(payload, Path(target), out)
+                _link_or_copy(payload, Path(target), linkable)
             else:
                 with open(target, "xb") as stream:
                     stream.write(payload)
@@ -184,7 +197,9 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def _fill(staging: Path, files: Mapping[str, Payload], out: Path) -> None:
+def _fill(
+    staging: Path, files: Mapping[str, Payload], linkable: tuple[Path, ...]
+) -> None:
     """Write every file into staging (hard links to unchanged files of out)."""
     folders: set[Path] = set()
     for rel, payload in sorted(files.items()):
@@ -193,25 +208,35 @@ def _fill(staging: Path, files: Mapping[str, Payload], out: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
         if isinstance(payload, Path):
-            _link_or_copy(payload, target, out)
+            _link_or_copy(payload, target, linkable)
         else:
             target.write_bytes(payload)
     staging.chmod(0o755)
 
 
-def _link_or_copy(source: Path, target: Path, out: Path) -> None:
-    """Hard-link a file of the previous output into the new one; copy the rest.
+def _link_or_copy(source: Path, target: Path, linkable: tuple[Path, ...]) -> None:
+    """Hard-link a file of the previous output or of the cache; copy the rest.
 
-    Linking is safe: a build never writes into an existing file, it always
-    writes a new one, so the old site and the new share only unchanged files.
+    Linking is safe: neither a build nor the cache ever writes into an existing
+    file, they always write a new one, so the old site, the new one and the
+    cache share only unchanged files (the cache checks each file's digest when
+    it reads it). A cache file with another mode than the site's files (made
+    under another umask) is copied. Project files (images, the theme's) are copied, so
+    an edit to one never reaches a published site without a build.
     """
-    if source.is_relative_to(out):
+    if any(source.is_relative_to(folder) for folder in linkable):
         try:
-            os.link(source, target)
-            return
+            if source.is_relative_to(linkable[0]) or _as_made_here(source):
+                os.link(source, target)
+                return
         except OSError:
             pass  # e.g. a file system without hard links, or another one
     shutil.copyfile(source, target)
+
+
+def _as_made_here(path: Path) -> bool:
+    """Tell whether path has the mode a file written by this build would have."""
+    return stat.S_IMODE(path.stat().st_mode) == public_mode()
 
 
 def _recover(target: Path) -> None:
@@ -273,11 +298,13 @@ def _swap(staging: Path, target: Path, spare: Path | None = None) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _publish_in_place(files: Mapping[str, Payload], target: Path, out: Path) -> None:
+def _publish_in_place(
+    files: Mapping[str, Payload], target: Path, linkable: tuple[Path, ...]
+) -> None:
     """Stage inside target (one file system: renames), then replace its contents."""
     staging = Path(tempfile.mkdtemp(prefix=f".{_IN_PLACE}-new-", dir=target))
     try:
-        _fill(staging, files, out)
+        _fill(staging, files, linkable)
         _replace_contents(target, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

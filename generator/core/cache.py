@@ -34,6 +34,7 @@ import importlib.metadata
 import json
 import os
 import pickle
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
@@ -61,17 +62,36 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path so that a reader sees the old file or the new, never half."""
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write data to path so that a reader sees the old file or the new, never half.
+
+    The file is private (mode 0o600) unless mode is given.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        if mode is not None:
+            Path(tmp).chmod(mode)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@functools.lru_cache(maxsize=1)
+def public_mode() -> int:
+    """The mode of a new file of this process (0o666 less the umask): a site's.
+
+    Read from /proc (changing the umask to read it is not thread-safe).
+    """
+    mask = 0o022
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/self/status").read_text("ascii").splitlines():
+            if line.startswith("Umask:"):
+                mask = int(line.split()[1], 8)
+    return 0o666 & ~mask
 
 
 @functools.lru_cache(maxsize=16)
@@ -261,6 +281,9 @@ class Cache:
         if expected.strip() != _sum(kind, name, data).hexdigest().encode("ascii"):
             self._discard(kind, name, path)
             return None
+        with contextlib.suppress(OSError):  # kept by an earlier version: private
+            if stat.S_IMODE(path.stat().st_mode) != public_mode():
+                path.chmod(public_mode())
         return path
 
     def store(self, kind: str, name: str, data: bytes) -> Path | None:
@@ -270,7 +293,7 @@ class Cache:
             return None
         sidecar = path.with_name(path.name + _SIDECAR)
         try:
-            write_atomic(path, data)
+            write_atomic(path, data, public_mode())  # publish links it into sites
             write_atomic(sidecar, _sum(kind, name, data).hexdigest().encode("ascii"))
         except OSError:  # a read-only or full cache only costs time later
             for partial in (sidecar, path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from generator.build.pipeline import build_site
 from generator.build.publish import SPARE_DIR
+from generator.core.cache import public_mode
 from generator.core.context import CACHE_DIR, BuildOptions
 from generator.core.lock import LOCK_NAME
 
@@ -146,3 +148,36 @@ def test_any_damage_to_the_cache_gives_the_clean_site(
     summary = build_site(root, BuildOptions(output=root / "output", pdf=False))
     assert snapshot(root / "output") == snapshot(built_html)
     assert len([n for n in summary.notes if "damaged; rebuilt" in n.message]) <= 1
+
+
+def test_a_drawing_damaged_in_the_cache_is_not_published_through_its_link(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """Publishing links a drawing kept in the cache rather than copying it, so
+    damage to one is damage to the published file too: the next build finds it
+    in the cache and publishes the drawing made again, not the old site's file."""
+    for svg in sorted(built_site.glob("*/figures/*.svg")):
+        kept = list((built_site.parent / CACHE_DIR / "figures").glob("*.svg"))
+        assert any(svg.samefile(p) for p in kept), svg
+        assert stat.S_IMODE(svg.stat().st_mode) == public_mode()
+    root = copy_built(built_site, tmp_path)  # copies: link them again
+    build_site(root, BuildOptions(output=root / "output"))
+    published = sorted((root / "output").glob("*/figures/*.svg"))[0]
+    kept = next(
+        p for p in (root / CACHE_DIR / "figures").glob("*.svg") if p.samefile(published)
+    )
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    rewrite(kept, bytes(data))
+    assert published.read_bytes() == bytes(data)  # one file, two names
+    # An edit elsewhere, so that the build runs (a build that finds nothing
+    # changed checks only the sizes and times of output/'s files) and reuses
+    # the old site's drawings by their keys.
+    narrative = sorted((root / "content" / published.parts[-3]).glob("*.md"))[0]
+    narrative.write_text(narrative.read_text("utf-8") + "\nMột câu.\n", "utf-8")
+    summary = build_site(root, BuildOptions(output=root / "output", pdf=False))
+    figures = {k: v for k, v in snapshot(root / "output").items() if "/figures/" in k}
+    assert figures == {
+        k: v for k, v in snapshot(built_site).items() if "/figures/" in k
+    }
+    assert [n for n in summary.notes if "damaged; rebuilt" in n.message]
