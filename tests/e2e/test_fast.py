@@ -105,7 +105,7 @@ def test_anything_but_a_good_narrative_edit_is_left_to_the_build(
         assert fast_pages(warm, [path]) is None, why
 
 
-# A 1×1 PNG.
+# A 1x1 PNG.
 _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e5270de40000000049454e44ae426082"
