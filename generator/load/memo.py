@@ -78,14 +78,9 @@ def remembered(
     Reused, its warnings are added to problems and the files it read are noted
     in the run's dependency record, as if it had been loaded.
     """
-    kept = cache.load(KIND, key, live=True)
-    if kept is not None:
-        old, found, reads = kept
-        if isinstance(old, Entry) and all(_content(p) == s for p, s in reads):
-            problems.extend(found)
-            for path, _ in reads:
-                note_read(Path(path))
-            return old
+    old = recall(cache, key, problems)
+    if old is not None:
+        return old
     found = Problems()
     read: set[Path] = set()
     with recording(read):
@@ -103,6 +98,24 @@ def remembered(
         ]
         cache.save(KIND, key, (entry, list(found.items), states), live=True)
     return entry
+
+
+def recall(cache: Cache, key: str, problems: Problems) -> Entry | None:
+    """The entry of key from the memo if it is still true, else None.
+
+    Its warnings are added to problems and the files it read are noted in the
+    run's dependency record, as if it had been loaded.
+    """
+    kept = cache.load(KIND, key, live=True)
+    if kept is None:
+        return None
+    old, found, reads = kept
+    if not isinstance(old, Entry) or any(_content(p) != s for p, s in reads):
+        return None
+    problems.extend(found)
+    for path, _ in reads:
+        note_read(Path(path))
+    return old
 
 
 def _content(path: str) -> str:

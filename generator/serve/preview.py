@@ -44,8 +44,9 @@ from generator.build.pipeline import build_site, load_warm
 from generator.core.cache import write_atomic
 from generator.core.context import CACHE_DIR, BuildOptions, Reporter
 from generator.core.lock import project_lock
-from generator.errors import BuildFailed, Problem, UsageError
+from generator.errors import BuildFailed, UsageError
 from generator.i18n import t
+from generator.serve.outcomes import Stoppable, Stopped, say_outcome
 from generator.serve.responses import (
     _TYPES,
     RELOAD_JS,
@@ -68,33 +69,6 @@ STEP_MS = 25  # watchfiles checks twice: a save is picked up ~50 ms after its la
 PING_SECONDS = 15.0  # keeps idle event streams alive and notices closed tabs
 _PDF_PATH = re.compile(r"^(?:series/)?([a-z0-9]+(?:-[a-z0-9]+)*)/\1\.pdf$")
 _BY_BUILD = t("PDF briefs are made by `proceedings build` (into output/).")
-
-
-class _Stopped(Exception):
-    """A newer change came in: the build running is dropped, and made again."""
-
-
-class _Cancellable:
-    """A reporter that stops the build at its next step once newer is set."""
-
-    def __init__(self, reporter: Reporter, newer: threading.Event) -> None:
-        self.reporter, self.newer = reporter, newer
-
-    def stage(self, name: str, total: int = 0) -> None:
-        """Stop if a newer change came in; else pass it on."""
-        if self.newer.is_set():
-            raise _Stopped
-        self.reporter.stage(name, total)
-
-    def step(self, label: str) -> None:
-        """Stop if a newer change came in; else pass it on."""
-        if self.newer.is_set():
-            raise _Stopped
-        self.reporter.step(label)
-
-    def problem(self, problem: Problem) -> None:
-        """Pass it on."""
-        self.reporter.problem(problem)
 
 
 @dataclass(slots=True)
@@ -149,7 +123,7 @@ class Preview:
     ) -> Outcome:
         """Build the preview site, publish the outcome and wake the open pages.
 
-        With stoppable, a newer batch of changes stops the build (``_Stopped``),
+        With stoppable, a newer batch of changes stops the build (``Stopped``),
         leaving the site as it was. shown are the pages ``fast`` rendered for
         these changes: when the build publishes them unchanged and is good, the
         open pages, reloaded already, are not reloaded again.
@@ -160,7 +134,7 @@ class Preview:
             started = time.perf_counter()
             try:
                 outcome = self._build(stoppable)
-            except _Stopped:
+            except Stopped:
                 with self.state.changed:
                     self.state.building = False
                     self.state.changed.notify_all()
@@ -179,7 +153,7 @@ class Preview:
                 self.state.overlay = render_overlay(outcome)
                 self.state.building = False
                 self.state.changed.notify_all()
-        self._report(outcome, seconds, changed)
+        say_outcome(outcome, seconds, changed, self.options)
         return outcome
 
     def _has(self, pages: Mapping[str, bytes]) -> bool:
@@ -195,7 +169,7 @@ class Preview:
         return BuildOptions(output=self.site, pdf=False, drafts=True, preview=True)
 
     def _reporter(self, stoppable: bool) -> Reporter:
-        return _Cancellable(self.reporter, self._newer) if stoppable else self.reporter
+        return Stoppable(self.reporter, self._newer) if stoppable else self.reporter
 
     def _build(self, stoppable: bool = False) -> Outcome:
         try:
@@ -210,7 +184,7 @@ class Preview:
             self._rendered = (
                 -1 if summary.up_to_date else summary.pages - summary.pages_reused
             )
-        except _Stopped:
+        except Stopped:
             raise
         except BuildFailed as exc:
             return Outcome(ok=False, problems=tuple(exc.problems))
@@ -244,7 +218,7 @@ class Preview:
                     self._warm = load_warm(
                         self.root, self._options(), self._reporter(True)
                     )
-            except Exception:  # _Stopped, bad content, a bug: the builds say it
+            except Exception:  # Stopped, bad content, a bug: the builds say it
                 if self.options.debug:
                     traceback.print_exc()
 
@@ -286,46 +260,6 @@ class Preview:
                 )
             )
         return pages
-
-    def _report(self, outcome: Outcome, seconds: float, changed: Sequence[str]) -> None:
-        """Say on the terminal how a build went."""
-        why = ""
-        if changed:
-            more = (
-                t(" and {count} more", count=len(changed) - 1)
-                if len(changed) > 1
-                else ""
-            )
-            why = t(" ({changed}{more} changed)", changed=changed[0], more=more)
-        if outcome.ok:
-            if self.options.verbosity >= 1:
-                done = (
-                    t("rebuilt in {seconds:.2f} s{why}", seconds=seconds, why=why)
-                    if changed
-                    else t("built in {seconds:.2f} s{why}", seconds=seconds, why=why)
-                )
-                click.echo(done)
-            return
-        for problem in outcome.problems:
-            click.echo(str(problem), err=True)
-        if outcome.message:
-            click.echo(t("error: {message}", message=outcome.message), err=True)
-        if outcome.internal and not self.options.debug:
-            click.echo(
-                t("  this is a bug in proceedings; run with --debug for the traceback"),
-                err=True,
-            )
-        errors = sum(p.severity == "error" for p in outcome.problems)
-        click.echo(
-            t(
-                "build failed in {seconds:.2f} s{why}: {errors} error(s); still "
-                "serving the last good build",
-                seconds=seconds,
-                why=why,
-                errors=errors or 1,
-            ),
-            err=True,
-        )
 
     def watch(
         self, paths: Sequence[Path], *, recursive: bool, names: Iterable[str] = ()
@@ -378,7 +312,7 @@ class Preview:
                 shown = self.fast(paths)
                 self.rebuild(paths, stoppable=True, shown=shown)
                 pending = []
-            except _Stopped:
+            except Stopped:
                 pending = paths
             except Exception as exc:  # e.g. the disk is full: say so, keep serving
                 click.echo(

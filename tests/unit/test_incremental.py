@@ -233,7 +233,7 @@ def test_the_cache_keeps_about_twice_what_a_build_uses(tmp_path: Path) -> None:
 
 def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the slug of every conference loaded from its files (not the memo)."""
-    from generator.load import project as loader
+    from generator.load import conference as loader
 
     loaded: list[str] = []
     real = loader._load_entry

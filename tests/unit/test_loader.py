@@ -642,3 +642,47 @@ def test_a_broken_data_file_hides_none_of_its_narratives_problems(
     ]
     unknown = failed.value.problems[0]
     assert unknown.hint.startswith(f"{D24} has errors, so its ids may be wrong too")
+
+
+def _loaded(root: Path, cache: Path | None) -> tuple[Site, list[Problem], set[Path]]:
+    from generator.core.cache import Cache
+    from generator.load.files import recording
+
+    problems, reads = Problems(), set[Path]()
+    with recording(reads):
+        site = load_site(
+            root, problems, cache=Cache(cache) if cache is not None else None
+        )
+    return site, problems.items, reads
+
+
+FEED_WARNING = (
+    "this conference has no published date, nor do its sources: the feed leaves it out"
+)
+
+
+def test_many_conferences_load_in_workers_as_they_load_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Conferences not in the memo are loaded by worker processes when there are
+    many: the entries, their problems (warnings and their order) and the files
+    read are those of loading one by one here, with and without a cache."""
+    import generator.load.conference as project
+    from bench.corpus import make_corpus, write_corpus
+
+    root = tmp_path / "corpus"
+    write_corpus(make_corpus(24, figures=False), root)
+    for data in sorted((root / "data").glob("*.yaml"))[::8]:  # a warning each
+        lines = data.read_text("utf-8").splitlines(keepends=True)
+        undated = [line for line in lines if not line.lstrip().startswith("published:")]
+        data.write_text("".join(undated), "utf-8")
+    monkeypatch.setattr(project, "PARALLEL_LOAD_FROM", 10**9)
+    alone = _loaded(root, None)
+    assert len(alone[0].entries) == 24
+    assert [p.message for p in alone[1]] == [FEED_WARNING] * 3
+    monkeypatch.setattr(project, "PARALLEL_LOAD_FROM", 4)
+    assert _loaded(root, None) == alone
+    assert _loaded(root, tmp_path / "cache") == alone  # loaded by the workers
+    monkeypatch.setattr(project, "PARALLEL_LOAD_FROM", 10**9)
+    kept = _loaded(root, tmp_path / "cache")  # what the workers kept, reused
+    assert kept[:2] == alone[:2]  # (the memo notes the reads outside data/, content/)
