@@ -111,6 +111,7 @@ class Preview:
         self._warm: Warm | None = None  # what the last build loaded (build.fast)
         self._newer = threading.Event()  # a batch of changes came in
         self._rendered = 0  # pages the last build rendered (the others were reused)
+        self._tried = 0  # the generation warm_up last ran after (0: none yet)
 
     # -- building ------------------------------------------------------------------
 
@@ -295,8 +296,9 @@ class Preview:
                 batch = self.changes.get(timeout=0.2)
             except queue.Empty:
                 if not pending:
-                    if self._warm is None and self.state.generation:
-                        self.warm_up()
+                    if self._warm is None and self._tried != self.state.generation:
+                        self._tried = self.state.generation
+                        self.warm_up()  # once after each build that loaded nothing
                     continue
                 batch = set()
             self._newer.clear()  # before taking the queue: a later batch sets it
@@ -306,8 +308,8 @@ class Preview:
             found = sorted(
                 {path for _, path in batch}, key=lambda p: (not Path(p).exists(), p)
             )
-            paths = [p for p in pending if p not in found]
-            paths += [self._relative(path) for path in found]
+            new = [self._relative(path) for path in found]
+            paths = [p for p in pending if p not in new] + new
             try:
                 shown = self.fast(paths)
                 self.rebuild(paths, stoppable=True, shown=shown)
