@@ -56,7 +56,9 @@ PARALLEL_MARKDOWN_FROM = 64  # conferences; fewer render faster than workers sta
 
 def load(ctx: BuildContext) -> Site:
     """Load and check the project; key its inputs for the cache."""
-    ctx.reporter.stage("load")
+    data = ctx.root / "data"
+    found = data.iterdir() if data.is_dir() else ()
+    ctx.reporter.stage("load", sum(p.suffix in _DATA for p in found))  # a bar
     try:
         with recording(ctx.reads):  # the dependency record: every file it reads
             site = load_site(
