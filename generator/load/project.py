@@ -177,20 +177,6 @@ def _load_entries(run: Run) -> list[Entry | None]:
     for path in files:
         by_slug.setdefault(path.stem.lower(), []).append(path.relative_to(root))
     entries: list[Entry | None] = []
-    for slug, paths in sorted(by_slug.items()):
-        if len(paths) > 1:
-            names = ", ".join(p.as_posix() for p in paths)
-            for path in paths:
-                problems.add(
-                    Pos(path),
-                    t(
-                        "two data files give the slug '{slug}': {names}",
-                        slug=slug,
-                        names=names,
-                    ),
-                    t("keep one file per conference"),
-                )
-            continue
     singles = [paths[0] for _, paths in sorted(by_slug.items()) if len(paths) == 1]
     loaded = load_all(run, singles)
     for slug, paths in sorted(by_slug.items()):

@@ -686,3 +686,15 @@ def test_many_conferences_load_in_workers_as_they_load_here(
     monkeypatch.setattr(project, "PARALLEL_LOAD_FROM", 10**9)
     kept = _loaded(root, tmp_path / "cache")  # what the workers kept, reused
     assert kept[:2] == alone[:2]  # (the memo notes the reads outside data/, content/)
+
+
+def test_two_data_files_of_one_slug_are_each_reported_once(project: Path) -> None:
+    data = project / "data" / "hoi-nghi-tre-em-phia-nam-2024.yaml"
+    shutil.copy(data, data.with_suffix(".yml"))
+    with pytest.raises(BuildFailed) as failed:
+        load_site(project, Problems())
+    found = [p for p in failed.value.problems if "two data files" in p.message]
+    assert sorted(str(p.pos.path) for p in found) == [
+        "data/hoi-nghi-tre-em-phia-nam-2024.yaml",
+        "data/hoi-nghi-tre-em-phia-nam-2024.yml",
+    ]
