@@ -47,6 +47,7 @@ _FIXED = (
 _SKIP = ("head", "script", "style", "pre", "code", "textarea", "title")
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+_DIGIT = re.compile(r"\d")
 
 
 @functools.lru_cache(maxsize=64)
@@ -75,7 +76,7 @@ def keep_together(html: str, units: Iterable[str] = ()) -> str:
                     skipping.pop()
                 elif not closing:
                     skipping.append(name)
-        elif part and not skipping and any(c.isdigit() for c in part):
+        elif part and not skipping and _DIGIT.search(part):  # all it wraps has one
             parts[i] = pattern.sub(_span, part)
     return "".join(parts)
 
