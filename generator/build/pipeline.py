@@ -45,6 +45,7 @@ from generator.core.context import (
     require_project,
 )
 from generator.core.lock import project_lock
+from generator.core.workers import shared_workers
 from generator.errors import Problem, Problems, UsageError
 from generator.i18n import t
 from generator.load.files import MAX_DATA_BYTES, read_text
@@ -57,6 +58,8 @@ from generator.pdf.worker import Renderers
 from generator.site.links import check_links
 from generator.site.pages import plan_site
 from generator.site.views import PdfOut
+
+SHARED_WORKERS_FROM = 48  # conferences (as PARALLEL_LOAD_FROM): fewer load here
 
 
 @dataclass(slots=True)
@@ -208,10 +211,19 @@ def _make(
     previous: Previous,
     keep: Callable[[Warm], None] | None,
 ) -> tuple[dict[str, bytes | Path], Outputs]:
-    """Run every stage; return the files to publish and the record of them."""
-    site = stages.load(ctx)
-    with stages.pdf_workers(ctx, site) as renderers:  # they load while we draw
-        files, outputs, made = _make_loaded(ctx, summary, previous, site, renderers)
+    """Run every stage; return the files to publish and the record of them.
+
+    The worker processes of loading, Markdown and figures are forked first, while
+    this process is small (``core.workers.shared_workers``), and ended once the
+    figures are drawn.
+    """
+    many = stages.conference_count(ctx)
+    with shared_workers(many, SHARED_WORKERS_FROM) as end_workers:
+        site = stages.load(ctx)
+        with stages.pdf_workers(ctx, site) as renderers:  # they load while we draw
+            files, outputs, made = _make_loaded(
+                ctx, summary, previous, site, renderers, end_workers
+            )
     if keep is not None:
         primary = made[0]
         keep(
@@ -232,11 +244,13 @@ def _make_loaded(
     previous: Previous,
     site: Site,
     renderers: Renderers | None,
+    end_workers: Callable[[], None],
 ) -> tuple[dict[str, bytes | Path], Outputs, list[stages.Version]]:
     narratives = stages.narratives(ctx, site)
     ctx.check()
     drawn = stages.figures(ctx, site)
     ctx.check()
+    end_workers()  # what follows holds the pages: no idle worker beside it
     summary.figures_drawn, summary.figures_cached = drawn.drawn, drawn.cached
     # The briefs render in their workers while the other languages are made; the
     # pages wait for them only to show each brief's size.

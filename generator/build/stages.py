@@ -54,11 +54,15 @@ Narratives = dict[str, list[RenderedNarrative]]
 PARALLEL_MARKDOWN_FROM = 64  # conferences; fewer render faster than workers start
 
 
+def conference_count(ctx: BuildContext) -> int:
+    """How many data files the project has (before loading them)."""
+    data = ctx.root / "data"
+    return sum(p.suffix in _DATA for p in (data.iterdir() if data.is_dir() else ()))
+
+
 def load(ctx: BuildContext) -> Site:
     """Load and check the project; key its inputs for the cache."""
-    data = ctx.root / "data"
-    found = data.iterdir() if data.is_dir() else ()
-    ctx.reporter.stage("load", sum(p.suffix in _DATA for p in found))  # a bar
+    ctx.reporter.stage("load", conference_count(ctx))  # a progress bar
     try:
         with recording(ctx.reads):  # the dependency record: every file it reads
             site = load_site(

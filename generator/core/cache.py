@@ -173,8 +173,9 @@ class Keys:
 class Cache:
     """The store under one folder; see the module's description."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, *, keep_live: bool = True) -> None:
         self.folder = folder
+        self.keep_live = keep_live  # False in a worker process: it keeps nothing
         self.used: dict[str, set[str]] = {}
         self.damaged: list[str] = []  # entries found damaged, "kind/name"
         self._records: dict[str, Any] = {}  # records read or written this run
@@ -216,7 +217,7 @@ class Cache:
             self._keep_live(kind, key, value)
 
     def _keep_live(self, kind: str, key: str, value: object) -> None:
-        if self.folder is not None:
+        if self.folder is not None and self.keep_live:
             with _LIVE_LOCK:
                 _LIVE[(str(self.folder), kind, key)] = value
 

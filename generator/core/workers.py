@@ -14,6 +14,7 @@ terminated, not drained, when the run stops early.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import ctypes.util
 import multiprocessing
@@ -22,6 +23,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.context import BaseContext
+from multiprocessing.pool import Pool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -42,23 +44,22 @@ def pool_map(
     *,
     parallel_from: int,
     chunksize: int = 1,
-    preload: Callable[[], object] | None = None,
 ) -> Iterator[R]:
     """Yield function(item) for each item in order, in workers if there are many.
 
-    preload runs in this process before forking, so forked workers start with
-    heavy modules already imported.
+    Inside ``shared_workers`` the workers forked there are used; else a pool is
+    made for this call (forked, or spawned when other threads run).
     """
     workers = worker_count(len(items), parallel_from)
     if workers < 2:
         yield from map(function, items)
         return
+    shared = _SHARED.get()
+    if shared is not None:
+        yield from shared.imap(function, items, chunksize=chunksize)
+        return
     context: BaseContext
-    if "fork" in multiprocessing.get_all_start_methods() and (
-        threading.active_count() == 1
-    ):
-        if preload is not None:
-            preload()
+    if _can_fork():
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("spawn")
@@ -66,6 +67,51 @@ def pool_map(
     # (an interrupted run does not wait for their tasks to finish).
     with context.Pool(workers, become_worker, (os.getpid(),)) as pool:
         yield from pool.imap(function, items, chunksize=chunksize)
+
+
+@contextlib.contextmanager
+def shared_workers(expected: int, parallel_from: int) -> Iterator[Callable[[], None]]:
+    """Fork the workers of the block's ``pool_map`` calls now, while this is small.
+
+    A worker forked from a process that holds a whole loaded site starts with all
+    of its memory mapped (counted again in every worker's RSS) and copies the
+    pages it touches; forked before the site is loaded, it holds only what it is
+    sent. expected is how many items the calls will have, to decide whether
+    workers pay at all. Gives a function that ends the workers early (they are
+    ended at the block's end anyway); without fork, or with few items, nothing
+    is shared and each call makes its own pool.
+    """
+    workers = worker_count(expected, parallel_from)
+    if workers < 2 or not _can_fork():
+        yield lambda: None
+        return
+    pool = multiprocessing.get_context("fork").Pool(
+        workers, become_worker, (os.getpid(),)
+    )
+    token = _SHARED.set(pool)
+
+    def end() -> None:
+        if _SHARED.get() is pool:
+            _SHARED.reset(token)
+        pool.terminate()
+
+    try:
+        yield end
+    finally:
+        end()
+
+
+_SHARED: contextvars.ContextVar[Pool | None] = contextvars.ContextVar(
+    "shared_workers", default=None
+)
+
+
+def _can_fork() -> bool:
+    """Fork only when no other thread runs: none can hold a lock the child needs."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 _PR_SET_PDEATHSIG = 1

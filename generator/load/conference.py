@@ -116,7 +116,8 @@ class _Spec:
 
 def _load_in_worker(spec: _Spec, rel: Path) -> Loaded:
     """Load one conference in a worker process (``load_all``)."""
-    cache = Cache(spec.cache) if spec.cache is not None else None
+    # Nothing kept alive here: the worker lives on, the parent reuses the entry.
+    cache = Cache(spec.cache, keep_live=False) if spec.cache is not None else None
     run = Run(
         spec.root,
         Problems(),

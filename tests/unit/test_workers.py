@@ -59,3 +59,49 @@ def test_pool_workers_die_with_the_run(signum: int) -> None:
     assert wait_until_gone(mark) == []
     if signum != signal.SIGKILL:
         assert run.returncode == 130
+
+
+_FORKS: list[int] = []
+os.register_at_fork(after_in_parent=lambda: _FORKS.append(os.getpid()))
+
+
+def test_workers_forked_before_loading_make_the_same_site(
+    built_html: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build of many conferences forks its workers once, before loading, and
+    they load, render the Markdown and draw the figures: the site is the one a
+    build of few conferences (no worker) makes."""
+    import hashlib
+
+    from conftest import copy_project, make_public
+
+    import generator.build.pipeline as pipeline
+    import generator.build.stages as stages
+    import generator.figures.stage as figures
+    import generator.load.conference as conference
+    from generator.core.context import BuildOptions
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.fail("this test needs fork")
+    root = make_public(copy_project(tmp_path / "site"))
+    for module, name in (
+        (pipeline, "SHARED_WORKERS_FROM"),
+        (conference, "PARALLEL_LOAD_FROM"),
+        (stages, "PARALLEL_MARKDOWN_FROM"),
+        (figures, "PARALLEL_FROM"),
+    ):
+        monkeypatch.setattr(module, name, 1)
+    _FORKS.clear()
+    pipeline.build_site(root, BuildOptions(output=root / "output", pdf=False))
+    # two workers for loading, Markdown and figures; the English figures, drawn
+    # after them, fork their own two
+    assert len(_FORKS) == 4
+
+    def snapshot(out: Path) -> dict[str, str]:
+        return {
+            p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+    assert snapshot(root / "output") == snapshot(built_html)
