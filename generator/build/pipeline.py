@@ -59,8 +59,6 @@ from generator.site.links import check_links
 from generator.site.pages import plan_site
 from generator.site.views import PdfOut
 
-SHARED_WORKERS_FROM = 48  # conferences (as PARALLEL_LOAD_FROM): fewer load here
-
 
 @dataclass(slots=True)
 class Summary:
@@ -213,12 +211,12 @@ def _make(
 ) -> tuple[dict[str, bytes | Path], Outputs]:
     """Run every stage; return the files to publish and the record of them.
 
-    The worker processes of loading, Markdown and figures are forked first, while
-    this process is small (``core.workers.shared_workers``), and ended once the
-    figures are drawn.
+    Loading, Markdown and figures share one pool of worker processes, forked by
+    the first of them that wants workers (loading, in a cold build: while this
+    process is small; ``core.workers.shared_workers``) and ended once the figures
+    are drawn.
     """
-    many = stages.conference_count(ctx)
-    with shared_workers(many, SHARED_WORKERS_FROM) as end_workers:
+    with shared_workers() as end_workers:
         site = stages.load(ctx)
         with stages.pdf_workers(ctx, site) as renderers:  # they load while we draw
             files, outputs, made = _make_loaded(

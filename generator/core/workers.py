@@ -22,6 +22,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from multiprocessing.pool import Pool
 from typing import TypeVar
@@ -47,16 +48,19 @@ def pool_map(
 ) -> Iterator[R]:
     """Yield function(item) for each item in order, in workers if there are many.
 
-    Inside ``shared_workers`` the workers forked there are used; else a pool is
-    made for this call (forked, or spawned when other threads run).
+    Inside ``shared_workers`` the block's one pool is used (forked at the first
+    call that wants workers); else a pool is made for this call (forked, or
+    spawned when other threads run).
     """
     workers = worker_count(len(items), parallel_from)
     if workers < 2:
         yield from map(function, items)
         return
     shared = _SHARED.get()
-    if shared is not None:
-        yield from shared.imap(function, items, chunksize=chunksize)
+    if shared is not None and shared.pool is None and _can_fork():
+        shared.pool = _fork_pool(workers)
+    if shared is not None and shared.pool is not None:
+        yield from shared.pool.imap(function, items, chunksize=chunksize)
         return
     context: BaseContext
     if _can_fork():
@@ -69,39 +73,45 @@ def pool_map(
         yield from pool.imap(function, items, chunksize=chunksize)
 
 
-@contextlib.contextmanager
-def shared_workers(expected: int, parallel_from: int) -> Iterator[Callable[[], None]]:
-    """Fork the workers of the block's ``pool_map`` calls now, while this is small.
+@dataclass(slots=True)
+class _Shared:
+    pool: Pool | None = None
 
-    A worker forked from a process that holds a whole loaded site starts with all
-    of its memory mapped (counted again in every worker's RSS) and copies the
-    pages it touches; forked before the site is loaded, it holds only what it is
-    sent. expected is how many items the calls will have, to decide whether
-    workers pay at all. Gives a function that ends the workers early (they are
-    ended at the block's end anyway); without fork, or with few items, nothing
-    is shared and each call makes its own pool.
+
+@contextlib.contextmanager
+def shared_workers() -> Iterator[Callable[[], None]]:
+    """Let the block's ``pool_map`` calls share one pool, forked at the first.
+
+    A build's first call that wants workers is loading, when a cold build is
+    still small: a worker forked from a process that holds a whole loaded site
+    starts with all of it mapped (counted again in its RSS) and copies the pages
+    it touches; forked first, it holds only what it is sent. An incremental
+    build, which loads from its memo, usually wants none and forks none. Gives a
+    function that ends the sharing early (the pool is ended at the block's end
+    anyway); later calls make their own pools.
     """
-    workers = worker_count(expected, parallel_from)
-    if workers < 2 or not _can_fork():
-        yield lambda: None
-        return
-    pool = multiprocessing.get_context("fork").Pool(
-        workers, become_worker, (os.getpid(),)
-    )
-    token = _SHARED.set(pool)
+    shared = _Shared()
+    token = _SHARED.set(shared)
 
     def end() -> None:
-        if _SHARED.get() is pool:
-            _SHARED.reset(token)
-        pool.terminate()
+        if shared.pool is not None:
+            shared.pool.terminate()
+        if _SHARED.get() is shared:
+            _SHARED.set(None)
 
     try:
         yield end
     finally:
         end()
+        _SHARED.reset(token)
 
 
-_SHARED: contextvars.ContextVar[Pool | None] = contextvars.ContextVar(
+def _fork_pool(workers: int) -> Pool:
+    context = multiprocessing.get_context("fork")
+    return context.Pool(workers, become_worker, (os.getpid(),))
+
+
+_SHARED: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar(
     "shared_workers", default=None
 )
 

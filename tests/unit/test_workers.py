@@ -68,8 +68,8 @@ os.register_at_fork(after_in_parent=lambda: _FORKS.append(os.getpid()))
 def test_workers_forked_before_loading_make_the_same_site(
     built_html: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build of many conferences forks its workers once, before loading, and
-    they load, render the Markdown and draw the figures: the site is the one a
+    """A build that loads many conferences forks its workers once, to load them,
+    and they render the Markdown and draw the figures too: the site is the one a
     build of few conferences (no worker) makes."""
     import hashlib
 
@@ -85,7 +85,6 @@ def test_workers_forked_before_loading_make_the_same_site(
         pytest.fail("this test needs fork")
     root = make_public(copy_project(tmp_path / "site"))
     for module, name in (
-        (pipeline, "SHARED_WORKERS_FROM"),
         (conference, "PARALLEL_LOAD_FROM"),
         (stages, "PARALLEL_MARKDOWN_FROM"),
         (figures, "PARALLEL_FROM"),
@@ -93,8 +92,8 @@ def test_workers_forked_before_loading_make_the_same_site(
         monkeypatch.setattr(module, name, 1)
     _FORKS.clear()
     pipeline.build_site(root, BuildOptions(output=root / "output", pdf=False))
-    # two workers for loading, Markdown and figures; the English figures, drawn
-    # after them, fork their own two
+    # two workers for loading, Markdown and figures (eight if each forked its
+    # own); the English figures, drawn after them, fork their own two
     assert len(_FORKS) == 4
 
     def snapshot(out: Path) -> dict[str, str]:
