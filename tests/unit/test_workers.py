@@ -61,40 +61,49 @@ def test_pool_workers_die_with_the_run(signum: int) -> None:
         assert run.returncode == 130
 
 
-_FORKS: list[int] = []
-os.register_at_fork(after_in_parent=lambda: _FORKS.append(os.getpid()))
-
-
-def test_workers_forked_before_loading_make_the_same_site(
-    built_html: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A build that loads many conferences forks its workers once, to load them,
-    and they render the Markdown and draw the figures too: the site is the one a
-    build of few conferences (no worker) makes."""
-    import hashlib
-
-    from conftest import copy_project, make_public
-
+SHARED_BUILD = textwrap.dedent(
+    """
+    import os, sys
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
     import generator.build.pipeline as pipeline
     import generator.build.stages as stages
     import generator.figures.stage as figures
     import generator.load.conference as conference
     from generator.core.context import BuildOptions
-
-    if "fork" not in __import__("multiprocessing").get_all_start_methods():
-        pytest.fail("this test needs fork")
-    root = make_public(copy_project(tmp_path / "site"))
-    for module, name in (
-        (conference, "PARALLEL_LOAD_FROM"),
-        (stages, "PARALLEL_MARKDOWN_FROM"),
-        (figures, "PARALLEL_FROM"),
-    ):
-        monkeypatch.setattr(module, name, 1)
-    _FORKS.clear()
+    conference.PARALLEL_LOAD_FROM = stages.PARALLEL_MARKDOWN_FROM = 1
+    figures.PARALLEL_FROM = 1
+    forks = []
+    os.register_at_fork(after_in_parent=lambda: forks.append(1))
+    root = Path(sys.argv[2])
     pipeline.build_site(root, BuildOptions(output=root / "output", pdf=False))
+    print(len(forks))
+    """
+)
+
+
+def test_workers_forked_before_loading_make_the_same_site(
+    built_html: Path, tmp_path: Path
+) -> None:
+    """A build that loads many conferences forks its workers once, to load them,
+    and they render the Markdown and draw the figures too: the site is the one a
+    build of few conferences (no worker) makes. In a process of its own: one
+    with other threads (pytest-xdist's) never forks."""
+    import hashlib
+
+    from conftest import copy_project, make_public
+
+    root = make_public(copy_project(tmp_path / "site"))
+    result = subprocess.run(
+        [sys.executable, "-c", SHARED_BUILD, str(REPO), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     # two workers for loading, Markdown and figures (eight if each forked its
     # own); the English figures, drawn after them, fork their own two
-    assert len(_FORKS) == 4
+    assert result.stdout.split() == ["4"], result.stderr
 
     def snapshot(out: Path) -> dict[str, str]:
         return {
