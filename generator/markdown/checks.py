@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -89,13 +89,8 @@ def _check_references(
                     t("unknown figure '{id}'", id=visible(ident)),
                     did_you_mean(ident, figures, N_("figure id")),
                 )
-        if token.children is None or token.map is None:
-            continue
-        line = token.map[0]
-        for child in token.children:
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif child.type == "indicator_ref":
+        for line, child in inline_children(token):
+            if child.type == "indicator_ref":
                 ident, kind = child.meta["id"], child.meta["kind"]
                 pos = _pos(narrative, lines, line, child.content, columns)
                 indicator = indicators.get(ident)
@@ -343,3 +338,15 @@ def _pos(
     return Pos(
         narrative.path, narrative.body_line + line, found + 1 if found >= 0 else 1
     )
+
+
+def inline_children(token: Token) -> Iterator[tuple[int, Token]]:
+    """The children of an inline token, each with its line in the body (0-based)."""
+    if token.children is None or token.map is None:
+        return
+    line = token.map[0]
+    for child in token.children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        else:
+            yield line, child

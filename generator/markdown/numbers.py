@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from generator.errors import Problems
 from generator.i18n import t
-from generator.markdown.checks import _pos
+from generator.markdown.checks import _pos, inline_children
 from generator.model import Indicator, Narrative
 
 # A number as prose writes it: digits, with '.', ',' or a (narrow) no-break space
@@ -53,13 +53,8 @@ def readings(typed: str) -> set[Decimal]:
 def _texts(tokens: list[Token]) -> Iterator[tuple[int, str]]:
     """Each text run of the prose with its line in the body (0-based)."""
     for token in tokens:
-        if token.children is None or token.map is None:
-            continue
-        line = token.map[0]
-        for child in token.children:
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif child.type == "text":
+        for line, child in inline_children(token):
+            if child.type == "text":
                 yield line, child.content
 
 
